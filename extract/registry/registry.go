@@ -1,0 +1,27 @@
+package registry
+
+import (
+	"sort"
+
+	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/okta"
+)
+
+// Types returns every connector type, sorted by name.
+func Types() []extract.Type {
+	types := []extract.Type{
+		okta.Type,
+	}
+	sort.Slice(types, func(i, j int) bool { return types[i].Name < types[j].Name })
+	return types
+}
+
+// Lookup finds a type by name.
+func Lookup(name string) (extract.Type, bool) {
+	for _, t := range Types() {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return extract.Type{}, false
+}

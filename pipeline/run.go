@@ -1,0 +1,86 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/saaspipe/saaspipe/load"
+)
+
+// Stage names accepted by Execute.
+const (
+	StageRun     = "run"     // extract, then transform + load
+	StageExtract = "extract" // extract only (one task per connector under an orchestrator)
+	StagePublish = "publish" // transform + load from what is staged
+)
+
+// Execute runs a stage and returns its summary, also written to
+// runs/<snapshot>/summary.json. The error is for problems that stopped the
+// stage as a whole; per-connector failures are in the summary only.
+func Execute(ctx context.Context, stage string, o Options) (*Summary, error) {
+	l := o.layout()
+	sum := &Summary{Command: stage, Snapshot: o.snapshotID(), Status: StatusFailed, StartedAt: o.now().UTC(),
+		DataDir: l.Root, ToolVersion: o.ToolVersion, ConfigFingerprint: o.Config.Fingerprint(o.Types)}
+	err := execute(ctx, stage, o, sum)
+	if err != nil {
+		sum.Status = StatusFailed
+		sum.Errors = append(sum.Errors, err.Error())
+	}
+	sum.FinishedAt = o.now().UTC()
+	sum.Seconds = sum.FinishedAt.Sub(sum.StartedAt).Seconds()
+	if werr := writeJSONAtomic(l.Summary(sum.Snapshot), sum); werr != nil && err == nil {
+		err = werr
+	}
+	return sum, err
+}
+
+func execute(ctx context.Context, stage string, o Options, sum *Summary) error {
+	if stage == StageRun && !o.Replace {
+		// Re-running a sealed date must not even extract: that would move
+		// cursors past data no published snapshot holds.
+		sealed, err := load.Published(o.layout().Root, o.snapshotID())
+		if err != nil {
+			return err
+		}
+		if sealed {
+			sum.Status = StatusAlreadyPublished
+			o.logger().Info("snapshot already published; nothing to do", "snapshot", o.snapshotID())
+			return nil
+		}
+	}
+	if stage == StageRun || stage == StageExtract {
+		start := time.Now()
+		recs, err := Extract(ctx, o)
+		for _, r := range recs {
+			sum.Connectors = append(sum.Connectors, connectorSummary(r))
+			if r.Status != StatusOK {
+				sum.Errors = append(sum.Errors, r.Connector+": "+r.Error)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		o.logger().Info("extract finished", "connectors", len(recs), "seconds", time.Since(start).Seconds())
+		if stage == StageExtract {
+			sum.Status = StatusOK
+			for _, r := range recs {
+				if r.Status != StatusOK {
+					sum.Status = StatusFailed
+				}
+			}
+			return nil
+		}
+	}
+	if stage == StageRun || stage == StagePublish {
+		return Publish(ctx, o, sum)
+	}
+	return &UsageError{Msg: "unknown stage " + stage}
+}
+
+// IsUsage reports whether err is a usage or configuration error (exit 2).
+func IsUsage(err error) bool {
+	var u *UsageError
+	var v *ValidationError
+	return errors.As(err, &u) || errors.As(err, &v)
+}
