@@ -394,4 +394,3 @@ func cmdSnapshots(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	tw.Flush()
 	return exitOK
 }
-
