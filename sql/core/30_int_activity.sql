@@ -1,0 +1,34 @@
+-- One row per activity event, deduplicated like accounts: a System Log event
+-- read by two instances, or twice across pages, counts once.
+WITH lineage AS (
+    SELECT
+        connector_type,
+        tenant,
+        source_id,
+        list(DISTINCT connector ORDER BY connector) AS connectors
+    FROM stg_activity
+    GROUP BY ALL
+),
+chosen AS (
+    SELECT *
+    FROM stg_activity AS e
+    QUALIFY row_number() OVER (
+        PARTITION BY connector_type, tenant, source_id
+        ORDER BY extracted_at DESC, connector, CAST(e AS VARCHAR)
+    ) = 1
+)
+SELECT
+    c.connector_type,
+    c.tenant,
+    c.source_id,
+    account_id(c.connector_type, c.tenant, c.account_source_id) AS account_id,
+    CASE WHEN c.application_source_id IS NOT NULL
+         THEN application_id(c.connector_type, c.tenant, c.application_source_id)
+    END AS application_id,
+    c.occurred_at,
+    c.event_type,
+    c.succeeded,
+    l.connectors
+FROM chosen AS c
+JOIN lineage AS l USING (connector_type, tenant, source_id)
+WHERE c.account_source_id IS NOT NULL

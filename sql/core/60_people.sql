@@ -1,0 +1,100 @@
+-- Dataset people: one resolved person. Organisational attributes come from
+-- one account, chosen by source priority (DESIGN.md: Active Directory / Entra
+-- ID, then Microsoft 365, then Google Workspace, then any other directory,
+-- then any other source), then by how alive the account is and how recently
+-- it was used, then by key so the choice is deterministic.
+WITH source_priority(connector_type, priority) AS (
+    VALUES ('active_directory', 1), ('ldap', 1), ('entra', 1),
+           ('microsoft365', 2), ('google_workspace', 3)
+),
+person_accounts AS (
+    SELECT
+        ap.person_id,
+        a.*,
+        aa.last_activity_at,
+        CASE
+            WHEN sp.priority IS NOT NULL THEN sp.priority
+            WHEN a.is_directory THEN 4
+            ELSE 5
+        END AS org_priority,
+        CASE a.status
+            WHEN 'active' THEN 1 WHEN 'locked' THEN 2 WHEN 'pending' THEN 3
+            WHEN 'suspended' THEN 4 ELSE 5
+        END AS status_rank
+    FROM int_accounts AS a
+    JOIN int_account_people AS ap USING (account_id)
+    JOIN int_account_activity AS aa USING (account_id)
+    LEFT JOIN source_priority AS sp USING (connector_type)
+),
+org AS (
+    SELECT *
+    FROM person_accounts
+    QUALIFY row_number() OVER (
+        PARTITION BY person_id
+        ORDER BY org_priority, status_rank, last_activity_at DESC NULLS LAST,
+                 vendor, product, tenant, source_id
+    ) = 1
+),
+-- The manager named by the org account, looked up in the same tenant: Okta's
+-- managerId holds a user id, a login or an employee number, by convention of
+-- the organisation; an id match is preferred over a login, a login over an
+-- employee number.
+manager AS (
+    SELECT o.person_id, mp.person_id AS manager_person_id
+    FROM org AS o
+    JOIN int_accounts AS m
+      ON m.connector_type = o.connector_type
+     AND m.tenant = o.tenant
+     AND (m.source_id = o.manager_source_id
+          OR lower(m.login) = lower(o.manager_source_id)
+          OR m.employee_number = o.manager_source_id)
+    JOIN int_account_people AS mp ON mp.account_id = m.account_id
+    QUALIFY row_number() OVER (
+        PARTITION BY o.person_id
+        ORDER BY CASE WHEN m.source_id = o.manager_source_id THEN 1
+                      WHEN lower(m.login) = lower(o.manager_source_id) THEN 2
+                      ELSE 3 END,
+                 m.source_id
+    ) = 1
+),
+rollup AS (
+    SELECT
+        person_id,
+        count(*)                                             AS account_count,
+        list(DISTINCT vendor ORDER BY vendor)                AS vendors,
+        max(last_activity_at)                                AS last_activity_at,
+        min(status_rank)                                     AS best_status_rank,
+        flatten(list(connectors))                            AS all_connectors
+    FROM person_accounts
+    GROUP BY person_id
+)
+SELECT
+    p.snapshot_date,
+    o.person_id,
+    o.identity_email AS primary_email,
+    coalesce(o.display_name,
+             nullif(concat_ws(' ', o.first_name, o.last_name), ''),
+             o.login) AS display_name,
+    o.first_name,
+    o.last_name,
+    o.department,
+    o.job_title,
+    o.cost_center,
+    o.employee_number,
+    m.manager_person_id,
+    -- The most alive of the person's accounts: one active account anywhere
+    -- means the person is still around.
+    CASE r.best_status_rank
+        WHEN 1 THEN 'active' WHEN 2 THEN 'active' WHEN 3 THEN 'pending'
+        WHEN 4 THEN 'suspended' ELSE 'terminated'
+    END AS employment_status,
+    o.connector_type AS org_source,
+    o.account_id AS org_account_id,
+    r.account_count,
+    r.vendors,
+    r.last_activity_at,
+    list_sort(list_distinct(r.all_connectors)) AS connectors
+FROM org AS o
+JOIN rollup AS r USING (person_id)
+LEFT JOIN manager AS m USING (person_id)
+CROSS JOIN params AS p

@@ -1,0 +1,19 @@
+-- Dataset activity_daily: successful events per account, UTC day, event type
+-- and application. application_id is NULL for events without an application
+-- (a plain sign-in to the identity provider).
+SELECT
+    p.snapshot_date,
+    e.account_id,
+    ap.person_id,
+    e.connector_type,
+    e.tenant,
+    CAST(e.occurred_at AS DATE) AS date,
+    e.event_type,
+    e.application_id,
+    count(*) AS event_count,
+    list_sort(list_distinct(flatten(list(e.connectors)))) AS connectors
+FROM int_activity AS e
+LEFT JOIN int_account_people AS ap USING (account_id)
+CROSS JOIN params AS p
+WHERE e.succeeded
+GROUP BY ALL

@@ -1,0 +1,39 @@
+-- Helpers shared by staging and core SQL. One statement per ';'-terminated
+-- block; no statement here reads data.
+
+-- A JSON text field with blanks folded to NULL, so '' never reads as a value.
+CREATE OR REPLACE MACRO json_text(j, p) AS nullif(trim(j ->> p), '');
+
+-- A JSON timestamp (RFC 3339) as TIMESTAMPTZ. A value that does not parse
+-- fails the transform on purpose: a vendor format change must be seen, and
+-- the raw payload stays in staging as evidence.
+CREATE OR REPLACE MACRO json_ts(j, p) AS CAST(nullif(trim(j ->> p), '') AS TIMESTAMPTZ);
+
+-- Vendors write "never" as a null, 0001-01-01 or the Unix epoch; anything
+-- on or before 1970-01-01 is such a sentinel and reads as NULL.
+CREATE OR REPLACE MACRO never_as_null(ts) AS
+    CASE WHEN ts <= TIMESTAMPTZ '1970-01-01 00:00:00+00' THEN NULL ELSE ts END;
+
+-- A stable identifier: the hex SHA-256 (first 32 digits) of a JSON array of
+-- a kind and the parts, so ('a', 'b|c') and ('a|b', 'c') never collide and
+-- the same inputs give the same id in every snapshot.
+CREATE OR REPLACE MACRO stable_id(kind, parts) AS
+    left(sha256(CAST(to_json(list_prepend(kind, parts)) AS VARCHAR)), 32);
+
+-- The lowercased, trimmed e-mail address people are resolved by.
+CREATE OR REPLACE MACRO identity_email(email, login) AS
+    lower(trim(coalesce(nullif(trim(email), ''),
+                        CASE WHEN login LIKE '%_@_%' THEN login END)));
+
+-- Ids of an account, an application and an SSO assignment at one vendor
+-- tenant. They use the connector type (a code identifier), not display names,
+-- so renaming a vendor in the registry does not change them; they never use
+-- the connector instance, so two instances reading one tenant agree.
+CREATE OR REPLACE MACRO account_id(connector_type, tenant, source_id) AS
+    stable_id('account', [connector_type, tenant, source_id]);
+CREATE OR REPLACE MACRO application_id(connector_type, tenant, source_id) AS
+    stable_id('application', [connector_type, tenant, source_id]);
+
+-- How far a timestamp lies before the snapshot day, in whole UTC days.
+CREATE OR REPLACE MACRO days_before(ts, snapshot_date) AS
+    date_diff('day', CAST(ts AS DATE), snapshot_date);

@@ -1,0 +1,17 @@
+// Package transform turns staged raw records into the published datasets
+// with DuckDB SQL embedded from package sql.
+//
+// In: an Input naming the snapshot, its staged Parquet files (one per
+// snapshot × connector instance × entity, written by extract/stage), the
+// pipeline's connector run reports and the connector types' declarations.
+// Out: one DuckDB table per Dataset, named after it, inside the DB that Run
+// was called on, with exactly the Dataset's columns; package load publishes
+// them. Nothing is written outside the scratch directory given to Open.
+//
+// Layers, each a set of tables or views in the in-process database:
+// raw_<type>__<entity> (staged rows, typed), stg_<type>__<entity> (vendor
+// JSON mapped to the canonical staging contract, see Staging),
+// stg_<entity> (the union over connector types, generated from the
+// contract), int_* (deduplicated, resolved) and the datasets. Only this
+// package and load import the DuckDB driver.
+package transform

@@ -1,0 +1,432 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+
+	"github.com/saaspipe/saaspipe/extract"
+	sqlfiles "github.com/saaspipe/saaspipe/sql"
+)
+
+// StagedFile is one committed staged file (extract/stage) and what it holds.
+type StagedFile struct {
+	Path          string
+	Connector     string
+	ConnectorType string
+	Tenant        string
+	Entity        string
+	// Rows is the number of records the writer committed; Run checks it
+	// against what it read, so a truncated or swapped file is caught.
+	Rows int64
+}
+
+// TypeInfo is what the transform needs to know of a connector type.
+type TypeInfo struct {
+	Name         string
+	Vendor       string
+	Product      string
+	Capabilities extract.Capabilities
+}
+
+// ConnectorRun is one row of dataset connector_runs, filled by the pipeline.
+type ConnectorRun struct {
+	Connector, ConnectorType, Tenant string
+	Status                           string // ok | failed | stale | skipped
+	Stale                            bool
+	DataAsOf                         time.Time
+	Rows                             map[string]int64
+	Requests, Throttled, Retries     int64
+	Duration                         time.Duration
+	Error                            string
+}
+
+// Input is everything one transform run reads.
+type Input struct {
+	SnapshotID   string
+	SnapshotDate time.Time // a UTC day
+	Staged       []StagedFile
+	Runs         []ConnectorRun
+	Types        []TypeInfo
+	// ActivityThresholdDays is how recent activity must be for an account
+	// to count as active; 0 means DefaultActivityThresholdDays.
+	ActivityThresholdDays int
+}
+
+// DefaultActivityThresholdDays is DESIGN.md's default threshold.
+const DefaultActivityThresholdDays = 30
+
+// DB wraps an in-process DuckDB database holding one transform's tables.
+type DB struct {
+	db *sql.DB
+}
+
+// Open starts an in-memory DuckDB whose spill files go under scratchDir.
+// Memory is capped so that a large tenant spills to disk instead of
+// starving the machine; the time zone is pinned to UTC because casting a
+// TIMESTAMPTZ to a DATE depends on it.
+func Open(ctx context.Context, scratchDir string) (*DB, error) {
+	tmp := filepath.Join(scratchDir, "duckdb-tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("creating duckdb scratch directory: %w", err)
+	}
+	threads := min(runtime.NumCPU(), 4)
+	opts := url.Values{
+		"threads":                      {strconv.Itoa(threads)},
+		"memory_limit":                 {"2GB"},
+		"temp_directory":               {tmp},
+		"preserve_insertion_order":     {"true"},
+		"autoinstall_known_extensions": {"false"},
+	}
+	db, err := sql.Open("duckdb", "?"+opts.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("opening duckdb: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, "SET GLOBAL TimeZone = 'UTC'"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("pinning duckdb time zone: %w", err)
+	}
+	return &DB{db: db}, nil
+}
+
+// SQL exposes the database, for load and for tests.
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// Close releases the database; its tables are gone afterwards.
+func (d *DB) Close() error { return d.db.Close() }
+
+var identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Run builds every dataset table from in and returns the rows per dataset.
+// It may be called again on the same DB; every table is replaced.
+func (d *DB) Run(ctx context.Context, in Input) (map[string]int64, error) {
+	if err := validate(&in); err != nil {
+		return nil, err
+	}
+	macros, err := fs.ReadFile(sqlfiles.FS, "macros.sql")
+	if err != nil {
+		return nil, fmt.Errorf("reading macros.sql: %w", err)
+	}
+	if _, err := d.db.ExecContext(ctx, string(macros)); err != nil {
+		return nil, fmt.Errorf("running macros.sql: %w", err)
+	}
+	if err := d.loadInputs(ctx, in); err != nil {
+		return nil, err
+	}
+	if err := d.loadRaw(ctx, in); err != nil {
+		return nil, err
+	}
+	if err := d.buildStaging(ctx, in.Types); err != nil {
+		return nil, err
+	}
+	if err := d.runCore(ctx); err != nil {
+		return nil, err
+	}
+	return d.checkDatasets(ctx)
+}
+
+func validate(in *Input) error {
+	if in.SnapshotID == "" {
+		return errors.New("transform input: snapshot id is empty")
+	}
+	if in.SnapshotDate.IsZero() {
+		return errors.New("transform input: snapshot date is zero")
+	}
+	in.SnapshotDate = in.SnapshotDate.UTC()
+	if in.ActivityThresholdDays == 0 {
+		in.ActivityThresholdDays = DefaultActivityThresholdDays
+	}
+	if in.ActivityThresholdDays < 0 {
+		return fmt.Errorf("transform input: activity threshold %d days is negative", in.ActivityThresholdDays)
+	}
+	types := map[string]bool{}
+	products := map[[2]string]string{}
+	for _, t := range in.Types {
+		if !identRE.MatchString(t.Name) {
+			return fmt.Errorf("transform input: connector type %q is not a lowercase identifier", t.Name)
+		}
+		if types[t.Name] {
+			return fmt.Errorf("transform input: connector type %q listed twice", t.Name)
+		}
+		types[t.Name] = true
+		// Accounts are published keyed by (vendor, product, tenant, source_id).
+		vp := [2]string{t.Vendor, t.Product}
+		if other, ok := products[vp]; ok {
+			return fmt.Errorf("transform input: connector types %q and %q both declare vendor %q product %q", other, t.Name, t.Vendor, t.Product)
+		}
+		products[vp] = t.Name
+	}
+	for _, f := range in.Staged {
+		if !types[f.ConnectorType] {
+			return fmt.Errorf("transform input: staged file %s has connector type %q, which is not among the types", f.Path, f.ConnectorType)
+		}
+	}
+	return nil
+}
+
+// loadInputs writes the run's parameters into one-row and small tables so
+// SQL reads values from tables, never from text spliced into statements.
+func (d *DB) loadInputs(ctx context.Context, in Input) error {
+	ddl := `
+CREATE OR REPLACE TABLE params (
+    snapshot_id VARCHAR, snapshot_date DATE, activity_threshold_days INTEGER);
+CREATE OR REPLACE TABLE connector_types (
+    connector_type VARCHAR, vendor VARCHAR, product VARCHAR,
+    has_licenses BOOLEAN, has_last_login BOOLEAN, has_activity BOOLEAN,
+    is_sso BOOLEAN, is_directory BOOLEAN);
+CREATE OR REPLACE TABLE input_connector_runs (
+    connector VARCHAR, connector_type VARCHAR, tenant VARCHAR, status VARCHAR,
+    stale BOOLEAN, data_as_of TIMESTAMPTZ, requests BIGINT, throttled BIGINT,
+    retries BIGINT, duration_seconds DOUBLE, error VARCHAR);
+CREATE OR REPLACE TABLE input_connector_run_rows (
+    connector VARCHAR, entity VARCHAR, row_count BIGINT);`
+	if _, err := d.db.ExecContext(ctx, ddl); err != nil {
+		return fmt.Errorf("creating input tables: %w", err)
+	}
+	day := in.SnapshotDate.Format(time.DateOnly)
+	if _, err := d.db.ExecContext(ctx, `INSERT INTO params VALUES (?, CAST(? AS DATE), ?)`,
+		in.SnapshotID, day, in.ActivityThresholdDays); err != nil {
+		return fmt.Errorf("loading snapshot parameters: %w", err)
+	}
+	for _, t := range in.Types {
+		c := t.Capabilities
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO connector_types VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.Name, t.Vendor, t.Product, c.Licenses, c.LastLogin, c.Activity, c.SSO, c.Directory); err != nil {
+			return fmt.Errorf("loading connector type %s: %w", t.Name, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range in.Runs {
+		if seen[r.Connector] {
+			return fmt.Errorf("transform input: connector run %q reported twice", r.Connector)
+		}
+		seen[r.Connector] = true
+		var asOf any
+		if !r.DataAsOf.IsZero() {
+			asOf = r.DataAsOf.UTC()
+		}
+		var runErr any
+		if r.Error != "" {
+			runErr = r.Error
+		}
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO input_connector_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Connector, r.ConnectorType, r.Tenant, r.Status, r.Stale, asOf,
+			r.Requests, r.Throttled, r.Retries, r.Duration.Seconds(), runErr); err != nil {
+			return fmt.Errorf("loading connector run %s: %w", r.Connector, err)
+		}
+		for entity, n := range r.Rows {
+			if _, err := d.db.ExecContext(ctx, `INSERT INTO input_connector_run_rows VALUES (?, ?, ?)`,
+				r.Connector, entity, n); err != nil {
+				return fmt.Errorf("loading row counts of connector run %s: %w", r.Connector, err)
+			}
+		}
+	}
+	return nil
+}
+
+func rawTable(connectorType, entity string) string { return "raw_" + connectorType + "__" + entity }
+func stgTable(connectorType, entity string) string { return "stg_" + connectorType + "__" + entity }
+
+// loadRaw creates raw_<type>__<entity> for every type and contract entity,
+// typed even when empty so every staging file compiles, and fills it from
+// the staged files. These are tables rather than views because a view
+// cannot bind the file list as a parameter. Staged entities outside the
+// contract (org) are not read yet.
+func (d *DB) loadRaw(ctx context.Context, in Input) error {
+	defs := make([]string, len(rawColumns))
+	cols := make([]string, len(rawColumns))
+	for i, c := range rawColumns {
+		defs[i] = c.Name + " " + c.Type
+		cols[i] = "CAST(" + c.Name + " AS " + c.Type + ")"
+	}
+	for _, t := range in.Types {
+		for _, ct := range Staging {
+			table := rawTable(t.Name, ct.Entity)
+			if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+table+" ("+strings.Join(defs, ", ")+")"); err != nil {
+				return fmt.Errorf("creating %s: %w", table, err)
+			}
+			var paths []string
+			var want int64
+			for _, f := range in.Staged {
+				if f.ConnectorType == t.Name && f.Entity == ct.Entity {
+					paths = append(paths, f.Path)
+					want += f.Rows
+				}
+			}
+			if len(paths) == 0 {
+				continue
+			}
+			slices.Sort(paths)
+			res, err := d.db.ExecContext(ctx, "INSERT INTO "+table+" SELECT "+strings.Join(cols, ", ")+
+				" FROM read_parquet(CAST(? AS VARCHAR[]))", paths)
+			if err != nil {
+				return fmt.Errorf("reading staged %s %s: %w", t.Name, ct.Entity, err)
+			}
+			got, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("counting staged %s %s: %w", t.Name, ct.Entity, err)
+			}
+			if got != want {
+				return fmt.Errorf("reading staged %s %s: %d rows in %d files, the stage reported %d", t.Name, ct.Entity, got, len(paths), want)
+			}
+		}
+	}
+	return nil
+}
+
+// buildStaging runs each type's staging SQL as stg_<type>__<entity>, checks
+// it against the contract, and unions the types into stg_<entity>. The union
+// is generated from the contract, so a new vendor only adds SQL files.
+func (d *DB) buildStaging(ctx context.Context, types []TypeInfo) error {
+	names := make([]string, 0, len(types))
+	for _, t := range types {
+		names = append(names, t.Name)
+	}
+	slices.Sort(names)
+	for _, ct := range Staging {
+		colNames := make([]string, len(ct.Columns))
+		for i, c := range ct.Columns {
+			colNames[i] = c.Name
+		}
+		var parts []string
+		for _, typ := range names {
+			file := path.Join("staging", typ+"__"+ct.Entity+".sql")
+			body, err := fs.ReadFile(sqlfiles.FS, file)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", file, err)
+			}
+			view := stgTable(typ, ct.Entity)
+			if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+view+" AS\n"+string(body)); err != nil {
+				return fmt.Errorf("running %s: %w", file, err)
+			}
+			if err := d.checkColumns(ctx, view, ct.Columns); err != nil {
+				return fmt.Errorf("checking %s against the %s contract: %w", file, ct.Entity, err)
+			}
+			parts = append(parts, "SELECT "+strings.Join(colNames, ", ")+" FROM "+view)
+		}
+		if len(parts) == 0 {
+			typed := make([]string, len(ct.Columns))
+			for i, c := range ct.Columns {
+				typed[i] = "CAST(NULL AS " + c.Type + ") AS " + c.Name
+			}
+			parts = []string{"SELECT " + strings.Join(typed, ", ") + " WHERE false"}
+		}
+		union := "stg_" + ct.Entity
+		if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+union+" AS\n"+strings.Join(parts, "\nUNION ALL\n")); err != nil {
+			return fmt.Errorf("creating %s: %w", union, err)
+		}
+	}
+	return nil
+}
+
+// coreFiles lists sql/core in run order: by file name, whose numeric prefix
+// is the order and whose rest is the table built.
+func coreFiles() ([]string, error) {
+	files, err := fs.Glob(sqlfiles.FS, "core/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+var coreNameRE = regexp.MustCompile(`^core/[0-9]+_([a-z][a-z0-9_]*)\.sql$`)
+
+func (d *DB) runCore(ctx context.Context) error {
+	files, err := coreFiles()
+	if err != nil {
+		return fmt.Errorf("listing core SQL: %w", err)
+	}
+	for _, file := range files {
+		m := coreNameRE.FindStringSubmatch(file)
+		if m == nil {
+			return fmt.Errorf("core SQL file %s is not named NN_<table>.sql", file)
+		}
+		body, err := fs.ReadFile(sqlfiles.FS, file)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", file, err)
+		}
+		if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+string(body)); err != nil {
+			return fmt.Errorf("running %s: %w", file, err)
+		}
+	}
+	return nil
+}
+
+// checkColumns compares a table's or view's columns with want, in order.
+func (d *DB) checkColumns(ctx context.Context, table string, want []Column) error {
+	rows, err := d.db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
+		WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position`, table)
+	if err != nil {
+		return fmt.Errorf("describing %s: %w", table, err)
+	}
+	defer rows.Close()
+	var got []Column
+	for rows.Next() {
+		var c Column
+		if err := rows.Scan(&c.Name, &c.Type); err != nil {
+			return fmt.Errorf("describing %s: %w", table, err)
+		}
+		got = append(got, c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("describing %s: %w", table, err)
+	}
+	var diffs []string
+	for i := range max(len(got), len(want)) {
+		switch {
+		case i >= len(got):
+			diffs = append(diffs, fmt.Sprintf("missing column %d %s %s", i+1, want[i].Name, want[i].Type))
+		case i >= len(want):
+			diffs = append(diffs, fmt.Sprintf("extra column %d %s %s", i+1, got[i].Name, got[i].Type))
+		case got[i].Name != want[i].Name || got[i].Type != want[i].Type:
+			diffs = append(diffs, fmt.Sprintf("column %d is %s %s, want %s %s", i+1, got[i].Name, got[i].Type, want[i].Name, want[i].Type))
+		}
+	}
+	if len(diffs) > 0 {
+		return errors.New(strings.Join(diffs, "; "))
+	}
+	return nil
+}
+
+// checkDatasets proves every dataset table has its documented columns and a
+// unique key (the key is the output order, so a duplicate would make the
+// published bytes depend on chance), and counts its rows.
+func (d *DB) checkDatasets(ctx context.Context) (map[string]int64, error) {
+	counts := make(map[string]int64, len(Datasets))
+	for _, ds := range Datasets {
+		if err := d.checkColumns(ctx, ds.Name, ds.Columns); err != nil {
+			return nil, fmt.Errorf("checking dataset %s: %w", ds.Name, err)
+		}
+		var n, distinct int64
+		q := "SELECT count(*), count(DISTINCT (" + strings.Join(ds.Key, ", ") + ")) FROM " + ds.Name
+		if len(ds.Key) == 1 {
+			q = "SELECT count(*), count(DISTINCT row(" + ds.Key[0] + ")) FROM " + ds.Name
+		}
+		if err := d.db.QueryRowContext(ctx, q).Scan(&n, &distinct); err != nil {
+			return nil, fmt.Errorf("counting dataset %s: %w", ds.Name, err)
+		}
+		if n != distinct {
+			return nil, fmt.Errorf("checking dataset %s: %d rows but %d distinct keys (%s)", ds.Name, n, distinct, strings.Join(ds.Key, ", "))
+		}
+		counts[ds.Name] = n
+	}
+	return counts, nil
+}
