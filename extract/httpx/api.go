@@ -50,11 +50,11 @@ type Options struct {
 	RateLimit RateLimitPolicy // nil: 429 only, no quota headers
 	// RequestsPerSecond is a client-side ceiling (0: none).
 	RequestsPerSecond float64
-	MaxRetries        int           // enforced cap on retries of one request
-	BaseBackoff       time.Duration // first backoff; doubles, jittered
-	MaxBackoff        time.Duration // cap of one backoff or Retry-After wait
-	Timeout           time.Duration // per attempt, body read included
-	MaxResponseBytes  int64         // larger bodies fail with ErrResponseTooLarge
+	MaxRetries        int           // enforced cap on retries of one request (0: DefaultMaxRetries; <0: none)
+	BaseBackoff       time.Duration // first backoff; doubles, jittered (0: DefaultBaseBackoff)
+	MaxBackoff        time.Duration // cap of any one wait: backoff, Retry-After, quota reset (0: DefaultMaxBackoff)
+	Timeout           time.Duration // per attempt, body read included (0: DefaultTimeout; <0: none)
+	MaxResponseBytes  int64         // larger bodies fail with ErrResponseTooLarge (0: DefaultMaxResponseBytes; <0: no cap)
 	Stats             *Stats
 	Logger            *slog.Logger
 	Transport         http.RoundTripper // nil: http.DefaultTransport clone

@@ -93,7 +93,9 @@ func nextInLine(s string) (string, bool) {
 				}
 			}
 		}
-		if isNext {
+		// An empty target would name the current page again: it is no way
+		// forward, so the search goes on.
+		if isNext && target != "" {
 			return target, true
 		}
 	}
