@@ -312,14 +312,16 @@ func (d *DB) buildStaging(ctx context.Context, types []TypeInfo) error {
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", file, err)
 			}
-			view := stgTable(typ, ct.Entity)
-			if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+view+" AS\n"+string(body)); err != nil {
+			// A table, not a view: core reads each entity more than once
+			// (lineage and the chosen copy), and JSON is parsed only here.
+			table := stgTable(typ, ct.Entity)
+			if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+table+" AS\n"+string(body)); err != nil {
 				return fmt.Errorf("running %s: %w", file, err)
 			}
-			if err := d.checkColumns(ctx, view, ct.Columns); err != nil {
+			if err := d.checkColumns(ctx, table, ct.Columns); err != nil {
 				return fmt.Errorf("checking %s against the %s contract: %w", file, ct.Entity, err)
 			}
-			parts = append(parts, "SELECT "+strings.Join(colNames, ", ")+" FROM "+view)
+			parts = append(parts, "SELECT "+strings.Join(colNames, ", ")+" FROM "+table)
 		}
 		if len(parts) == 0 {
 			typed := make([]string, len(ct.Columns))

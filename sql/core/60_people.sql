@@ -38,24 +38,32 @@ org AS (
 -- The manager named by the org account, looked up in the same tenant: Okta's
 -- managerId holds a user id, a login or an employee number, by convention of
 -- the organisation; an id match is preferred over a login, a login over an
--- employee number.
-manager AS (
-    SELECT o.person_id, mp.person_id AS manager_person_id
+-- employee number. Three equi-joins rather than one OR join, which DuckDB
+-- could only run as a nested loop over the tenant.
+manager_candidates AS (
+    SELECT o.person_id, m.account_id, 1 AS match_rank, m.source_id
     FROM org AS o
     JOIN int_accounts AS m
-      ON m.connector_type = o.connector_type
-     AND m.tenant = o.tenant
-     AND (m.source_id = o.manager_source_id
-          OR lower(m.login) = lower(o.manager_source_id)
-          OR m.employee_number = o.manager_source_id)
-    JOIN int_account_people AS mp ON mp.account_id = m.account_id
-    QUALIFY row_number() OVER (
-        PARTITION BY o.person_id
-        ORDER BY CASE WHEN m.source_id = o.manager_source_id THEN 1
-                      WHEN lower(m.login) = lower(o.manager_source_id) THEN 2
-                      ELSE 3 END,
-                 m.source_id
-    ) = 1
+      ON m.connector_type = o.connector_type AND m.tenant = o.tenant
+     AND m.source_id = o.manager_source_id
+    UNION ALL
+    SELECT o.person_id, m.account_id, 2 AS match_rank, m.source_id
+    FROM org AS o
+    JOIN int_accounts AS m
+      ON m.connector_type = o.connector_type AND m.tenant = o.tenant
+     AND lower(m.login) = lower(o.manager_source_id)
+    UNION ALL
+    SELECT o.person_id, m.account_id, 3 AS match_rank, m.source_id
+    FROM org AS o
+    JOIN int_accounts AS m
+      ON m.connector_type = o.connector_type AND m.tenant = o.tenant
+     AND m.employee_number = o.manager_source_id
+),
+manager AS (
+    SELECT c.person_id, mp.person_id AS manager_person_id
+    FROM manager_candidates AS c
+    JOIN int_account_people AS mp ON mp.account_id = c.account_id
+    QUALIFY row_number() OVER (PARTITION BY c.person_id ORDER BY c.match_rank, c.source_id) = 1
 ),
 rollup AS (
     SELECT

@@ -1,0 +1,317 @@
+package load
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/saaspipe/saaspipe/transform"
+)
+
+// Options describe one snapshot to publish.
+type Options struct {
+	DataDir           string
+	SnapshotID        string
+	SnapshotDate      time.Time // a UTC day; the partition value
+	Datasets          []transform.Dataset
+	Staged            []transform.StagedFile
+	Runs              []transform.ConnectorRun
+	ToolVersion       string
+	ConfigFingerprint string
+}
+
+var (
+	// ErrSealed: the snapshot (or another snapshot of the same date) already
+	// has a manifest; its files are never rewritten.
+	ErrSealed = errors.New("snapshot is sealed")
+	// ErrOutOfOrder: a later snapshot is already sealed. Publishing an
+	// earlier one would break the manifest chain, which follows id order.
+	ErrOutOfOrder = errors.New("a later snapshot is already sealed")
+)
+
+// RowGroupSize is fixed so that a file's layout depends only on its rows.
+const RowGroupSize = 122880
+
+const (
+	publishedDir = "published"
+	tempPrefix   = ".publish-"
+	catalogName  = "saaspipe.duckdb"
+	partFile     = "part-0.parquet"
+)
+
+var datasetNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// failpoint lets tests stop a publish after a named step; nil in
+// production.
+var failpoint func(step string) error
+
+func hit(step string) error {
+	if failpoint == nil {
+		return nil
+	}
+	return failpoint(step)
+}
+
+func partitionDir(dataDir, dataset, day string) string {
+	return filepath.Join(dataDir, publishedDir, dataset, "snapshot_date="+day)
+}
+
+// Publish writes every dataset table of db as the snapshot o.SnapshotID,
+// seals it with a manifest and rebuilds the catalog. A failure at any
+// point leaves the previously sealed snapshots and their catalog as they
+// were; the next Publish removes what the failed one left.
+func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
+	if err := checkSnapshotID(o.SnapshotID); err != nil {
+		return nil, err
+	}
+	if o.SnapshotDate.IsZero() {
+		return nil, errors.New("publishing: snapshot date is zero")
+	}
+	for _, ds := range o.Datasets {
+		if !datasetNameRE.MatchString(ds.Name) || len(ds.Key) == 0 {
+			return nil, fmt.Errorf("publishing: dataset %q needs a lowercase identifier name and a key", ds.Name)
+		}
+	}
+	day := o.SnapshotDate.UTC().Format(time.DateOnly)
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating data directory: %w", err)
+	}
+
+	sealed, err := sealedSnapshots(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	var previous []*Manifest
+	for _, id := range sealed {
+		m, err := ReadManifest(o.DataDir, id)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case id == o.SnapshotID:
+			return nil, fmt.Errorf("publishing snapshot %s: %w", id, ErrSealed)
+		case m.SnapshotDate == day:
+			return nil, fmt.Errorf("publishing snapshot %s: date %s is held by snapshot %s: %w", o.SnapshotID, day, id, ErrSealed)
+		case id > o.SnapshotID:
+			return nil, fmt.Errorf("publishing snapshot %s after snapshot %s: %w", o.SnapshotID, id, ErrOutOfOrder)
+		}
+		previous = append(previous, m)
+	}
+	if err := cleanLeftovers(o.DataDir, previous); err != nil {
+		return nil, err
+	}
+
+	tmp, err := os.MkdirTemp(o.DataDir, tempPrefix+o.SnapshotID+"-")
+	if err != nil {
+		return nil, fmt.Errorf("creating publish directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	m := &Manifest{
+		Version:           ManifestVersion,
+		SnapshotID:        o.SnapshotID,
+		SnapshotDate:      day,
+		CreatedAt:         time.Now().UTC().Truncate(time.Second),
+		ToolVersion:       o.ToolVersion,
+		ConfigFingerprint: o.ConfigFingerprint,
+	}
+	for _, ds := range o.Datasets {
+		f, err := writeDataset(ctx, db, tmp, ds)
+		if err != nil {
+			return nil, err
+		}
+		f.Path = filepath.ToSlash(filepath.Join(publishedDir, ds.Name, "snapshot_date="+day, partFile))
+		m.Files = append(m.Files, f)
+		if err := hit("written:" + ds.Name); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(m.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+
+	if m.Staged, err = stagedEntries(o.DataDir, o.Staged); err != nil {
+		return nil, err
+	}
+	m.Connectors = connectorEntries(o.Runs)
+	if n := len(previous); n > 0 {
+		prev := previous[n-1].SnapshotID
+		sum, _, err := hashFile(manifestPath(o.DataDir, prev))
+		if err != nil {
+			return nil, fmt.Errorf("hashing manifest of snapshot %s: %w", prev, err)
+		}
+		m.PreviousSnapshotID, m.PreviousManifestSHA256 = prev, sum
+	}
+
+	// Move into place. Until the manifest exists these partitions are
+	// uncommitted: the catalog does not list them and cleanLeftovers
+	// removes them.
+	for _, ds := range o.Datasets {
+		final := partitionDir(o.DataDir, ds.Name, day)
+		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			return nil, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
+		}
+		if err := os.Rename(filepath.Join(tmp, ds.Name), final); err != nil {
+			return nil, fmt.Errorf("moving dataset %s into place: %w", ds.Name, err)
+		}
+		if err := syncDir(filepath.Dir(final)); err != nil {
+			return nil, fmt.Errorf("syncing directory of dataset %s: %w", ds.Name, err)
+		}
+		if err := hit("moved:" + ds.Name); err != nil {
+			return nil, err
+		}
+	}
+
+	body, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding manifest: %w", err)
+	}
+	dir := filepath.Dir(manifestPath(o.DataDir, o.SnapshotID))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating snapshot directory: %w", err)
+	}
+	if err := hit("manifest"); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(manifestPath(o.DataDir, o.SnapshotID), append(body, '\n')); err != nil {
+		return nil, fmt.Errorf("writing manifest of snapshot %s: %w", o.SnapshotID, err)
+	}
+	if err := syncDir(snapshotsDir(o.DataDir)); err != nil {
+		return nil, fmt.Errorf("syncing snapshots directory: %w", err)
+	}
+
+	if err := RebuildCatalog(ctx, o.DataDir, o.Datasets); err != nil {
+		return m, fmt.Errorf("snapshot %s is sealed, but the catalog was not rebuilt: %w", o.SnapshotID, err)
+	}
+	return m, nil
+}
+
+// writeDataset copies one dataset table to <tmp>/<name>/part-0.parquet in
+// key order and describes the file. Rows are counted from the written file,
+// not the table, so the manifest states what is on disk.
+func writeDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Dataset) (File, error) {
+	dir := filepath.Join(tmp, ds.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return File{}, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
+	}
+	path := filepath.Join(dir, partFile)
+	q := fmt.Sprintf("COPY (SELECT * FROM %s ORDER BY %s) TO ? (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE %d)",
+		ds.Name, strings.Join(ds.Key, ", "), RowGroupSize)
+	if _, err := db.ExecContext(ctx, q, path); err != nil {
+		return File{}, fmt.Errorf("writing dataset %s: %w", ds.Name, err)
+	}
+	f := File{Dataset: ds.Name}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM read_parquet(?)", path).Scan(&f.Rows); err != nil {
+		return File{}, fmt.Errorf("counting rows of dataset %s: %w", ds.Name, err)
+	}
+	var err error
+	if f.SHA256, f.Size, err = hashFile(path); err != nil {
+		return File{}, fmt.Errorf("hashing dataset %s: %w", ds.Name, err)
+	}
+	// The directory entry must be durable before the rename makes it public.
+	if err := syncFile(path); err != nil {
+		return File{}, fmt.Errorf("syncing dataset %s: %w", ds.Name, err)
+	}
+	return f, nil
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+func stagedEntries(dataDir string, staged []transform.StagedFile) ([]StagedEntry, error) {
+	out := make([]StagedEntry, 0, len(staged))
+	for _, s := range staged {
+		sum, size, err := hashFile(s.Path)
+		if err != nil {
+			return nil, fmt.Errorf("hashing staged file %s: %w", s.Path, err)
+		}
+		p := s.Path
+		if rel, err := filepath.Rel(dataDir, s.Path); err == nil && !strings.HasPrefix(rel, "..") {
+			p = rel
+		}
+		out = append(out, StagedEntry{Path: filepath.ToSlash(p), SHA256: sum, Size: size, Rows: s.Rows,
+			Connector: s.Connector, Entity: s.Entity})
+	}
+	slices.SortFunc(out, func(a, b StagedEntry) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+func connectorEntries(runs []transform.ConnectorRun) []ConnectorEntry {
+	out := make([]ConnectorEntry, 0, len(runs))
+	for _, r := range runs {
+		e := ConnectorEntry{Connector: r.Connector, ConnectorType: r.ConnectorType, Tenant: r.Tenant,
+			Status: r.Status, Stale: r.Stale, Error: r.Error}
+		if !r.DataAsOf.IsZero() {
+			t := r.DataAsOf.UTC()
+			e.DataAsOf = &t
+		}
+		for _, n := range r.Rows {
+			e.Rows += n
+		}
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b ConnectorEntry) int { return strings.Compare(a.Connector, b.Connector) })
+	return out
+}
+
+// cleanLeftovers removes what a crashed publish left: temporary publish
+// directories, partitions of dates no manifest holds, snapshot directories
+// without a manifest and temporary manifest and catalog files.
+func cleanLeftovers(dataDir string, sealed []*Manifest) error {
+	days := map[string]bool{}
+	for _, m := range sealed {
+		days["snapshot_date="+m.SnapshotDate] = true
+	}
+	entries, err := os.ReadDir(dataDir)
+	if err != nil {
+		return fmt.Errorf("listing data directory: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), tempPrefix) || strings.HasPrefix(e.Name(), catalogName+".") && strings.HasSuffix(e.Name(), ".tmp") {
+			if err := os.RemoveAll(filepath.Join(dataDir, e.Name())); err != nil {
+				return fmt.Errorf("removing leftover %s: %w", e.Name(), err)
+			}
+		}
+	}
+	datasets, err := os.ReadDir(filepath.Join(dataDir, publishedDir))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("listing published datasets: %w", err)
+	}
+	for _, ds := range datasets {
+		parts, err := os.ReadDir(filepath.Join(dataDir, publishedDir, ds.Name()))
+		if err != nil {
+			return fmt.Errorf("listing partitions of %s: %w", ds.Name(), err)
+		}
+		for _, p := range parts {
+			if strings.HasPrefix(p.Name(), "snapshot_date=") && !days[p.Name()] {
+				if err := os.RemoveAll(filepath.Join(dataDir, publishedDir, ds.Name(), p.Name())); err != nil {
+					return fmt.Errorf("removing unsealed partition %s/%s: %w", ds.Name(), p.Name(), err)
+				}
+			}
+		}
+	}
+	snaps, err := os.ReadDir(snapshotsDir(dataDir))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("listing snapshots: %w", err)
+	}
+	for _, s := range snaps {
+		if _, err := os.Stat(manifestPath(dataDir, s.Name())); errors.Is(err, os.ErrNotExist) {
+			if err := os.RemoveAll(filepath.Join(snapshotsDir(dataDir), s.Name())); err != nil {
+				return fmt.Errorf("removing unsealed snapshot directory %s: %w", s.Name(), err)
+			}
+		}
+	}
+	return nil
+}
