@@ -174,7 +174,11 @@ const resetMargin = 250 * time.Millisecond
 // reset divided by the requests left, so the remaining quota is spread
 // evenly over the rest of the window. A listing thereby uses the whole
 // quota of every window (no idling) without running into a 429 (no burst).
-// When the quota is exhausted, requests wait for the reset.
+// When the quota is exhausted, requests wait for the reset. Like every wait
+// of the layer, a pacing wait is cut to MaxBackoff: a vendor whose window is
+// longer (GitHub's hour) then gets requests early and answers them with a
+// throttle, which the retry layer waits out again within MaxRetries; raise
+// MaxBackoff for such vendors to wait the window out instead.
 type pacer struct {
 	cfg     *config
 	limiter *rate.Limiter // RequestsPerSecond ceiling; nil: none
