@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -183,7 +184,12 @@ func loadConfig(c *common, stderr io.Writer) (*pipeline.Config, bool) {
 		return nil, false
 	}
 	if c.dataDir != "" {
-		cfg.DataDir = c.dataDir
+		abs, err := filepath.Abs(c.dataDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "saaspipe: --data-dir: %v\n", err)
+			return nil, false
+		}
+		cfg.DataDir = abs
 	}
 	return cfg, true
 }

@@ -105,6 +105,13 @@ func genInput(t testing.TB, root string, day time.Time, n int) transform.Input {
 func build(t testing.TB, dataDir string, day time.Time, n int) (*transform.DB, Options) {
 	t.Helper()
 	in := genInput(t, filepath.Join(dataDir, "staging"), day, n)
+	return transformed(t, in), Options{DataDir: dataDir, SnapshotID: in.SnapshotID, SnapshotDate: day, Datasets: transform.Datasets,
+		Staged: in.Staged, Runs: in.Runs, ToolVersion: "test", ConfigFingerprint: "fp"}
+}
+
+// transformed runs the transform over in in a fresh database.
+func transformed(t testing.TB, in transform.Input) *transform.DB {
+	t.Helper()
 	db, err := transform.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -113,8 +120,7 @@ func build(t testing.TB, dataDir string, day time.Time, n int) (*transform.DB, O
 	if _, err := db.Run(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
-	return db, Options{DataDir: dataDir, SnapshotID: in.SnapshotID, SnapshotDate: day, Datasets: transform.Datasets,
-		Staged: in.Staged, Runs: in.Runs, ToolVersion: "test", ConfigFingerprint: "fp"}
+	return db
 }
 
 var day1 = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
@@ -181,17 +187,19 @@ func TestPublishChainCatalogAndSeal(t *testing.T) {
 		t.Fatalf("Published = %v, %v", ok, err)
 	}
 
-	// The same tables published elsewhere give the same bytes.
-	other := t.TempDir()
+	// The same staged input, transformed again in a new database and
+	// published elsewhere, gives the same bytes.
 	o1b := o1
-	o1b.DataDir = other
-	m1b, err := Publish(ctx, db1.SQL(), o1b)
+	o1b.DataDir = t.TempDir()
+	again := transformed(t, transform.Input{SnapshotID: o1.SnapshotID, SnapshotDate: day1, Staged: o1.Staged, Runs: o1.Runs,
+		Types: []transform.TypeInfo{oktaType}})
+	m1b, err := Publish(ctx, again.SQL(), o1b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range m1.Files {
-		if m1.Files[i].SHA256 != m1b.Files[i].SHA256 {
-			t.Errorf("%s: publishing the same tables twice gave different bytes", m1.Files[i].Path)
+		if m1.Files[i].SHA256 != m1b.Files[i].SHA256 || m1.Files[i].Rows != m1b.Files[i].Rows {
+			t.Errorf("%s: two transforms of the same input published different bytes", m1.Files[i].Path)
 		}
 	}
 

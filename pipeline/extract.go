@@ -83,6 +83,8 @@ type RunRecord struct {
 	Refreshes  int64                `json:"token_refreshes"`
 	WaitSecs   float64              `json:"rate_limit_wait_seconds"`
 	Error      string               `json:"error,omitempty"`
+	// Seconds is measured on the monotonic clock, independent of Options.Now.
+	Seconds float64 `json:"seconds"`
 }
 
 // EntityRun is one entity of a RunRecord.
@@ -148,6 +150,7 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	snap := o.snapshotID()
 	log := o.logger().With("connector", inst.Name, "type", inst.Type)
 	stats := &httpx.Stats{}
+	wall := time.Now()
 	rec = RunRecord{Snapshot: snap, Connector: inst.Name, Type: inst.Type, Status: "failed",
 		StartedAt: o.now().UTC(), Entities: map[string]EntityRun{}}
 	defer func() {
@@ -157,6 +160,7 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 			log.Error("connector panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
 		rec.FinishedAt = o.now().UTC()
+		rec.Seconds = time.Since(wall).Seconds()
 		rec.Requests, rec.Throttled = stats.Requests.Load(), stats.Throttled.Load()
 		rec.Retries, rec.Refreshes = stats.Retries.Load(), stats.Refreshes.Load()
 		rec.WaitSecs = time.Duration(stats.WaitNanos.Load()).Seconds()
@@ -167,7 +171,7 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 		if rec.Status != "ok" {
 			level = slog.LevelError
 		}
-		log.Log(ctx, level, "connector finished", "status", rec.Status, "seconds", rec.FinishedAt.Sub(rec.StartedAt).Seconds(),
+		log.Log(ctx, level, "connector finished", "status", rec.Status, "seconds", rec.Seconds,
 			"requests", rec.Requests, "throttled", rec.Throttled, "retries", rec.Retries, "error", rec.Error)
 	}()
 

@@ -139,10 +139,7 @@ func Publish(ctx context.Context, o Options, sum *Summary) error {
 		run := transform.ConnectorRun{Connector: ci.latest.Connector, ConnectorType: ci.latest.Type,
 			Tenant: ci.run.Tenant, Status: ci.latest.Status, Rows: map[string]int64{},
 			Requests: ci.latest.Requests, Throttled: ci.latest.Throttled, Retries: ci.latest.Retries,
-			Duration: ci.latest.FinishedAt.Sub(ci.latest.StartedAt), Error: ci.latest.Error}
-		if run.Duration < 0 {
-			run.Duration = 0
-		}
+			Duration: time.Duration(ci.latest.Seconds * float64(time.Second)), Error: ci.latest.Error}
 		if ci.run.Connector != "" {
 			run.DataAsOf = ci.run.StartedAt
 			t := ci.run.StartedAt

@@ -20,6 +20,7 @@ const (
 // stage as a whole; per-connector failures are in the summary only.
 func Execute(ctx context.Context, stage string, o Options) (*Summary, error) {
 	l := o.layout()
+	wall := time.Now()
 	sum := &Summary{Command: stage, Snapshot: o.snapshotID(), Status: StatusFailed, StartedAt: o.now().UTC(),
 		DataDir: l.Root, ToolVersion: o.ToolVersion, ConfigFingerprint: o.Config.Fingerprint(o.Types)}
 	err := execute(ctx, stage, o, sum)
@@ -28,7 +29,7 @@ func Execute(ctx context.Context, stage string, o Options) (*Summary, error) {
 		sum.Errors = append(sum.Errors, err.Error())
 	}
 	sum.FinishedAt = o.now().UTC()
-	sum.Seconds = sum.FinishedAt.Sub(sum.StartedAt).Seconds()
+	sum.Seconds = time.Since(wall).Seconds()
 	if werr := writeJSONAtomic(l.Summary(sum.Snapshot), sum); werr != nil && err == nil {
 		err = werr
 	}

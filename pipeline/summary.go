@@ -61,7 +61,7 @@ func (s *Summary) ExitCode() int {
 func connectorSummary(r RunRecord) ConnectorSummary {
 	cs := ConnectorSummary{Name: r.Connector, Type: r.Type, Tenant: r.Tenant, Status: r.Status,
 		Rows: map[string]int64{}, Requests: r.Requests, Throttled: r.Throttled, Retries: r.Retries,
-		Seconds: r.FinishedAt.Sub(r.StartedAt).Seconds(), Error: r.Error}
+		Seconds: r.Seconds, Error: r.Error}
 	for name, e := range r.Entities {
 		cs.Rows[name] = e.Rows
 	}

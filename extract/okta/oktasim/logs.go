@@ -3,6 +3,7 @@ package oktasim
 import (
 	"encoding/base64"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -148,7 +149,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, q url.Values) 
 		if cursor != nil && cursor.t.After(from) {
 			from = cursor.t
 		}
-		for e := range s.data.org.Events(from, until) {
+		for e := range s.events(from, until) {
 			if cursor != nil && !cursor.less(e.Time, e.ID) {
 				continue
 			}
@@ -165,7 +166,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, q url.Values) 
 			to = cursor.t.Add(time.Millisecond)
 		}
 		var all []item
-		for e := range s.data.org.Events(since, to) {
+		for e := range s.events(since, to) {
 			if cursor != nil && !(logKey{e.Time, e.ID}).less(cursor.t, cursor.id) {
 				continue
 			}
@@ -273,4 +274,40 @@ func (s *Server) eventJSON(e synth.Event, et string) map[string]any {
 		map[string]any{"id": "0ua" + u.id[3:], "type": "AppUser", "alternateId": p.Email, "displayName": p.DisplayName, "detailEntry": nil},
 	}
 	return out
+}
+
+// events is synth.Org.Events with the last few days' events cached: a
+// client paging through a day asks for the same day once per page.
+func (s *Server) events(from, to time.Time) iter.Seq[synth.Event] {
+	return func(yield func(synth.Event) bool) {
+		for d := synth.Day(from); d.Before(to); d = d.Add(24 * time.Hour) {
+			for _, e := range s.dayEvents(d) {
+				if e.Time.Before(from) || !e.Time.Before(to) {
+					continue
+				}
+				if !yield(e) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func (s *Server) dayEvents(d time.Time) []synth.Event {
+	s.dayMu.Lock()
+	defer s.dayMu.Unlock()
+	if evs, ok := s.days[d]; ok {
+		return evs
+	}
+	evs := s.data.org.DayEvents(d)
+	if s.days == nil {
+		s.days = map[time.Time][]synth.Event{}
+	}
+	if len(s.dayKeys) == 4 {
+		delete(s.days, s.dayKeys[0])
+		s.dayKeys = s.dayKeys[1:]
+	}
+	s.days[d] = evs
+	s.dayKeys = append(s.dayKeys, d)
+	return evs
 }

@@ -33,7 +33,8 @@ func (b Burst) hit(n int) bool {
 // Faults are deterministic misbehaviours, counted over every request the
 // server receives (1-based), retries included.
 type Faults struct {
-	// Throttle answers 429 E0000047 with quota headers showing nothing left.
+	// Throttle answers 429 E0000047 with quota headers showing nothing left
+	// and a reset about a second ahead.
 	Throttle Burst
 	// RetryAfter adds a Retry-After header (seconds) to injected 429s.
 	RetryAfter time.Duration
@@ -75,6 +76,10 @@ type Server struct {
 	ln   net.Listener
 	srv  *http.Server
 	base string
+
+	dayMu   sync.Mutex
+	dayKeys []time.Time // most recent last
+	days    map[time.Time][]synth.Event
 
 	mu         sync.Mutex
 	requests   int
@@ -209,7 +214,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 		return
 	case f.Throttle.hit(n):
+		// An injected burst looks like Okta's concurrency limit: nothing
+		// remaining and a reset that is only an estimate, one second ahead.
 		w.Header().Set("X-Rate-Limit-Remaining", "0")
+		w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Second).Unix()+1, 10))
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
