@@ -1,0 +1,129 @@
+package okta
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/saaspipe/saaspipe/extract/httpx"
+)
+
+// client lists Okta collections. It knows the API root and an authorised
+// *http.Client and nothing of the pipeline.
+type client struct {
+	http *http.Client
+	base string // API root without trailing slash: https://acme.okta.com
+	// maxPages caps one listing (0: httpx's default), so a cursor that never
+	// repeats still cannot page forever.
+	maxPages int
+}
+
+// endpoint builds the first URL of a listing; every later page comes from
+// the previous page's Link rel="next".
+func (c *client) endpoint(path string, q url.Values) string {
+	u := c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// rawPage is one listing page: a JSON array of objects, each kept as the
+// bytes Okta sent.
+type rawPage []json.RawMessage
+
+func (p *rawPage) UnmarshalJSON(b []byte) error {
+	recs, err := decodePage(b)
+	if err != nil {
+		return err
+	}
+	*p = recs
+	return nil
+}
+
+// decodePage splits a listing body into its records without re-encoding
+// them. Anything but an array of objects is an error: a null or an object
+// would otherwise read as an empty page and end the listing silently.
+func decodePage(body []byte) ([]json.RawMessage, error) {
+	var recs []json.RawMessage
+	if err := json.Unmarshal(body, &recs); err != nil {
+		return nil, fmt.Errorf("decoding page: %w", err)
+	}
+	if recs == nil {
+		return nil, errors.New("decoding page: body is not a JSON array")
+	}
+	for i, r := range recs {
+		if len(r) == 0 || r[0] != '{' {
+			return nil, fmt.Errorf("decoding page: record %d is not a JSON object", i)
+		}
+	}
+	return recs, nil
+}
+
+// recordKey reads the string field key ("id", "uuid") of one record.
+func recordKey(rec json.RawMessage, key string) (string, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(rec, &m); err != nil {
+		return "", fmt.Errorf("reading record %s: %w", key, err)
+	}
+	var v string
+	if err := json.Unmarshal(m[key], &v); err != nil || v == "" {
+		return "", fmt.Errorf("record has no string %q", key)
+	}
+	return v, nil
+}
+
+// list GETs first and every page its Link rel="next" chain leads to,
+// handing each page's records to fn. what names the listing in errors.
+func (c *client) list(ctx context.Context, what, first string, fn func(recs []json.RawMessage) error) error {
+	guard := httpx.PageGuard{MaxPages: c.maxPages}
+	n := 0
+	for u := first; u != ""; {
+		n++
+		if err := guard.Seen(u); err != nil {
+			return fmt.Errorf("listing okta %s: %w", what, err)
+		}
+		var page rawPage
+		resp, err := httpx.GetJSON(ctx, c.http, u, nil, &page)
+		if err != nil {
+			return fmt.Errorf("listing okta %s page %d: %w", what, n, explain(err))
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		u = httpx.NextURL(resp)
+	}
+	return nil
+}
+
+// emitAll lists first and emits each record under the string field key.
+func (c *client) emitAll(ctx context.Context, what, first, key string, emit func(id string, rec json.RawMessage) error) error {
+	return c.list(ctx, what, first, func(recs []json.RawMessage) error {
+		for i, rec := range recs {
+			id, err := recordKey(rec, key)
+			if err != nil {
+				return fmt.Errorf("listing okta %s: record %d: %w", what, i, err)
+			}
+			if err := emit(id, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// explain adds what an operator should do about the errors with a known
+// cause; the API error itself names okta, the method and the endpoint, never
+// the token.
+func explain(err error) error {
+	switch {
+	case httpx.HasStatus(err, http.StatusUnauthorized):
+		return fmt.Errorf("okta rejected the credentials (check api_token, or the service app's client_id and key): %w", err)
+	case httpx.HasStatus(err, http.StatusForbidden):
+		return fmt.Errorf("the credentials lack permission (read-only admin role or okta.*.read scopes needed): %w", err)
+	}
+	return err
+}
