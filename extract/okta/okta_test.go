@@ -306,6 +306,7 @@ func TestFaultsAndErrors(t *testing.T) {
 						t.Errorf("error %q does not mention %q", err, s)
 					}
 				}
+				t.Logf("error: %v", err)
 				if strings.Contains(err.Error(), f.sim.Token()) || strings.Contains(err.Error(), "not-the-token") {
 					t.Fatalf("error leaks the token: %v", err)
 				}

@@ -28,10 +28,13 @@ var Type = extract.Type{
 	Product: "Okta Workforce Identity",
 	Doc: "Users (every status), groups, app integrations and their assigned users through the Okta Management API, " +
 		"and sign-in activity (user.session.start, user.authentication.sso) from the System Log, read incrementally. " +
-		"Needs an API token of a read-only administrator.",
+		"Authenticates with an API token (SSWS) or as an OAuth 2.0 service app (client credentials, private_key_jwt).",
 	Settings: append([]extract.Setting{
 		{Name: "org_url", Kind: extract.KindURL, Required: true, Help: "https URL of the Okta org, e.g. https://acme.okta.com; its host is the tenant key"},
-		{Name: "api_token", Kind: extract.KindString, Required: true, Secret: true, Help: "Okta API token, sent as Authorization: SSWS <token>"},
+		{Name: "api_token", Kind: extract.KindString, Secret: true, Help: "Okta API token of a read-only administrator, sent as Authorization: SSWS <token>; give either this or client_id and private_key"},
+		{Name: "client_id", Kind: extract.KindString, Help: "client id of an OAuth 2.0 API service app granted " + scopes + " (instead of api_token)"},
+		{Name: "private_key", Kind: extract.KindString, Secret: true, Help: "the service app's RSA private key (PEM) for private_key_jwt client authentication"},
+		{Name: "private_key_id", Kind: extract.KindString, Help: "kid of the service app's key, when it has several"},
 		{Name: "logs_lookback", Kind: extract.KindDuration, Default: "720h", Help: "System Log window read on the first run (Okta keeps 90 days)"},
 		{Name: "logs_overlap", Kind: extract.KindDuration, Default: "5m", Help: "how far before the last event seen each run re-reads the System Log, for events Okta persists late; re-read events are not emitted twice"},
 	}, baseURLSettings()...),
@@ -80,9 +83,14 @@ func New(inst extract.Instance, env extract.Env) (extract.Connector, error) {
 	if err != nil || org.Scheme != "https" || org.Host == "" {
 		return nil, errors.New("org_url: must be an https URL such as https://acme.okta.com")
 	}
-	token := s.String("api_token")
-	if token == "" {
-		return nil, errors.New("api_token: required")
+	token, clientID, pemKey := s.String("api_token"), s.String("client_id"), s.String("private_key")
+	switch {
+	case token != "" && (clientID != "" || pemKey != ""):
+		return nil, errors.New("api_token: give either api_token or client_id with private_key, not both")
+	case token == "" && clientID == "" && pemKey == "":
+		return nil, errors.New("api_token: required unless client_id and private_key are given")
+	case token == "" && (clientID == "" || pemKey == ""):
+		return nil, errors.New("client_id, private_key: both are required for OAuth 2.0 service app authentication")
 	}
 	base := strings.TrimRight(s.String("base_url"), "/")
 	if base == "" {
@@ -118,10 +126,26 @@ func New(inst extract.Instance, env extract.Env) (extract.Connector, error) {
 	if newHTTP == nil {
 		newHTTP = httpx.New
 	}
+	var auth httpx.Authorizer
+	if token != "" {
+		auth = httpx.StaticHeader("Authorization", "SSWS "+token)
+	} else {
+		key, err := parsePrivateKey(pemKey)
+		if err != nil {
+			return nil, err
+		}
+		auth = httpx.OAuth2(&assertionSource{
+			http:     newHTTP(httpx.Options{Vendor: "okta", RateLimit: httpx.OktaPolicy, Logger: env.Logger}),
+			tokenURL: bu.String() + "/oauth2/v1/token",
+			clientID: clientID,
+			keyID:    s.String("private_key_id"),
+			key:      key,
+		})
+	}
 	c.c = &client{
 		http: newHTTP(httpx.Options{
 			Vendor:    "okta",
-			Auth:      httpx.StaticHeader("Authorization", "SSWS "+token),
+			Auth:      auth,
 			RateLimit: httpx.OktaPolicy,
 			Logger:    env.Logger,
 		}),

@@ -65,6 +65,8 @@ type Options struct {
 	// org's snapshot day). Rate-limit windows use the wall clock.
 	Clock  func() time.Time
 	Faults Faults
+	// ServiceApp enables the OAuth 2.0 token endpoint for one service app.
+	ServiceApp *ServiceApp
 }
 
 // Server is one simulated Okta org.
@@ -87,6 +89,9 @@ type Server struct {
 	counts     map[string]int
 	unexpected []string
 	buckets    map[string]*bucket
+	tokens     map[string]*issued
+	jtis       map[string]bool
+	issuedN    int
 }
 
 type bucket struct {
@@ -108,7 +113,7 @@ func New(org *synth.Org, opts Options) *Server {
 		end := org.End()
 		opts.Clock = func() time.Time { return end }
 	}
-	s := &Server{org: org, opts: opts, counts: map[string]int{}, buckets: map[string]*bucket{}}
+	s := &Server{org: org, opts: opts, counts: map[string]int{}, buckets: map[string]*bucket{}, tokens: map[string]*issued{}, jtis: map[string]bool{}}
 	s.data = build(org, opts.Clock())
 	return s
 }
@@ -193,6 +198,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := s.requests
 	s.mu.Unlock()
 
+	if r.URL.Path == "/oauth2/v1/token" && r.Method == http.MethodPost {
+		s.mu.Lock()
+		s.counts[r.URL.Path]++
+		s.mu.Unlock()
+		if s.rateHeaders(w, r.URL.Path) {
+			writeError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
+			return
+		}
+		s.token(w, r)
+		return
+	}
 	name, handle := s.route(r.URL.Path)
 	if handle == nil || r.Method != http.MethodGet {
 		s.flag("%s %s: no such endpoint", r.Method, r.URL.Path)
@@ -204,7 +220,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.counts[name]++
 	s.mu.Unlock()
 	limited := s.rateHeaders(w, name)
-	if r.Header.Get("Authorization") != "SSWS "+s.opts.Token {
+	if !s.authorized(r) {
+		if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+			w.Header().Set("WWW-Authenticate", `Bearer authorization_uri="`+s.base+`/oauth2/v1/authorize", realm="`+s.base+`", scope="okta.users.read", error="invalid_token", error_description="The access token is invalid.", resource="`+r.URL.Path+`"`)
+		}
 		writeError(w, http.StatusUnauthorized, "E0000011", "Invalid token provided")
 		return
 	}
