@@ -266,3 +266,11 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal("two servers from equal inputs answer differently")
 	}
 }
+
+func BenchmarkNew(b *testing.B) {
+	org := synth.Generate(synth.Params{Seed: 4, People: 100_000, Date: testDate})
+	b.ReportAllocs()
+	for b.Loop() {
+		New(org, Options{})
+	}
+}
