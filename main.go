@@ -45,8 +45,8 @@ func commands() []command {
 	return []command{
 		{"run", "extract, transform and publish one snapshot", cmdStage(pipeline.StageRun)},
 		{"extract", "extract connector instances into staging (--connector to pick)", cmdStage(pipeline.StageExtract)},
-		{"transform", "transform what is staged and publish it (same as load)", cmdStage(pipeline.StagePublish)},
-		{"load", "transform what is staged and publish it", cmdStage(pipeline.StagePublish)},
+		{"transform", "build the snapshot's datasets from what is staged (kept in DATA_DIR/work/)", cmdStage(pipeline.StageTransform)},
+		{"load", "publish what transform built: Parquet, manifest, catalog", cmdStage(pipeline.StageLoad)},
 		{"validate", "check a config file without touching the network", cmdValidate},
 		{"check", "prove a connector instance's credentials with one cheap call", cmdCheck},
 		{"connectors", "list connector types, their settings and entities", cmdConnectors},

@@ -69,6 +69,8 @@ func (o *Options) typeOf(name string) (extract.Type, bool) {
 // (staging/<snapshot>/<connector>/_run.json); transform trusts staged files
 // only of records with Status "ok".
 type RunRecord struct {
+	// RunID tells attempts apart even when Options.Now is pinned.
+	RunID      string               `json:"run_id"`
 	Snapshot   string               `json:"snapshot"`
 	Connector  string               `json:"connector"`
 	Type       string               `json:"connector_type"`
@@ -99,13 +101,9 @@ type EntityRun struct {
 // most Config.Concurrency at once). It returns one RunRecord per instance;
 // the error is non-nil only for problems outside any connector (lock, disk).
 func Extract(ctx context.Context, o Options) ([]RunRecord, error) {
-	l := o.layout()
 	instances, err := o.selected()
 	if err != nil {
 		return nil, err
-	}
-	if err := stage.CleanTemp(l.StagingSnapshot(o.snapshotID())); err != nil {
-		return nil, fmt.Errorf("cleaning temporary staged files: %w", err)
 	}
 	records := make([]RunRecord, len(instances))
 	p := pool.New().WithMaxGoroutines(max(1, o.Config.Concurrency))
@@ -151,7 +149,7 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	log := o.logger().With("connector", inst.Name, "type", inst.Type)
 	stats := &httpx.Stats{}
 	wall := time.Now()
-	rec = RunRecord{Snapshot: snap, Connector: inst.Name, Type: inst.Type, Status: "failed",
+	rec = RunRecord{RunID: fmt.Sprintf("%x-%d", wall.UnixNano(), os.Getpid()), Snapshot: snap, Connector: inst.Name, Type: inst.Type, Status: "failed",
 		StartedAt: o.now().UTC(), Entities: map[string]EntityRun{}}
 	defer func() {
 		if p := recover(); p != nil {
@@ -183,6 +181,12 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	defer lock.Release()
 	// A previous attempt's record must not vouch for this attempt's files.
 	os.Remove(l.RunRecord(snap, inst.Name))
+	// Temporary files of a crashed attempt of this instance; other
+	// instances' directories belong to their own (possibly running) tasks.
+	if err := stage.CleanTemp(filepath.Dir(l.RunRecord(snap, inst.Name))); err != nil {
+		rec.Error = fmt.Sprintf("cleaning temporary staged files: %v", err)
+		return rec
+	}
 
 	typ, ok := o.typeOf(inst.Type)
 	if !ok {

@@ -339,16 +339,36 @@ func TestExtractPerConnectorThenLoad(t *testing.T) {
 	if ids, _ := ListSnapshots(h.dir); len(ids) != 0 {
 		t.Fatalf("extract published something: %v", ids)
 	}
-	sum := h.execute(StagePublish, h.options("2026-11-28"))
-	if sum.Status != StatusOK {
-		t.Fatalf("publish: %s %v", sum.Status, sum.Errors)
+	if _, err := Execute(context.Background(), StageLoad, h.options("2026-11-28")); !IsUsage(err) {
+		t.Fatalf("load before transform: %v, want a usage error naming transform", err)
+	}
+	if sum := h.execute(StageTransform, h.options("2026-11-28")); sum.Status != StatusOK || sum.Datasets["accounts"] == 0 {
+		t.Fatalf("transform: %s %v", sum.Status, sum.Datasets)
+	}
+	if ids, _ := ListSnapshots(h.dir); len(ids) != 0 {
+		t.Fatalf("transform published something: %v", ids)
+	}
+	// A re-extract after the transform makes its output out of date.
+	o := h.options("2026-11-28")
+	o.Connectors = []string{"okta-b"}
+	h.execute(StageExtract, o)
+	if _, err := Execute(context.Background(), StageLoad, h.options("2026-11-28")); err == nil || !strings.Contains(err.Error(), "transform") {
+		t.Fatalf("load after a re-extract: %v, want an error asking for transform again", err)
+	}
+	h.execute(StageTransform, h.options("2026-11-28"))
+	sum := h.execute(StageLoad, h.options("2026-11-28"))
+	if sum.Status != StatusOK || sum.Manifest == "" {
+		t.Fatalf("load: %s %v", sum.Status, sum.Errors)
+	}
+	if _, err := os.Stat(Layout{Root: h.dir}.Work("2026-11-28")); err == nil {
+		t.Error("the work directory outlived the load")
 	}
 	want := len(a.sim.Expected("users")) + len(b.sim.Expected("users"))
 	if got := sum.Datasets["accounts"]; got != int64(want) {
 		t.Errorf("accounts = %d, want %d", got, want)
 	}
 
-	o := h.options("2026-11-28")
+	o = h.options("2026-11-28")
 	o.Connectors = []string{"okta-nope"}
 	if _, err := Execute(context.Background(), StageExtract, o); !IsUsage(err) {
 		t.Errorf("unknown --connector: %v, want a usage error", err)

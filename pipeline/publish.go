@@ -98,42 +98,71 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Publish runs transform and load for the snapshot: it builds every dataset
-// from the chosen staged files in DuckDB and publishes them atomically. A
-// sealed snapshot is left alone (StatusAlreadyPublished) unless o.Replace.
-func Publish(ctx context.Context, o Options, sum *Summary) error {
+// transformState is what the transform stage leaves in work/<snapshot>/
+// beside its DuckDB file for the load stage, which may run in another
+// process.
+type transformState struct {
+	Snapshot   string                   `json:"snapshot"`
+	Staged     []transform.StagedFile   `json:"staged"`
+	Runs       []transform.ConnectorRun `json:"runs"`
+	Connectors []ConnectorSummary       `json:"connectors"`
+	Datasets   map[string]int64         `json:"datasets"`
+	// RunStamps pins the run records the transform read: a re-extract
+	// between transform and load invalidates the transform.
+	RunStamps   map[string]string `json:"run_stamps"`
+	Fingerprint string            `json:"config_fingerprint"`
+}
+
+const (
+	workDB    = "transform.duckdb"
+	workState = "transform.json"
+)
+
+// checkSealed answers whether the snapshot is already published; sealed and
+// not replacing means there is nothing to do.
+func checkSealed(o Options, sum *Summary) (bool, error) {
+	sealed, err := load.Published(o.layout().Root, o.snapshotID())
+	if err != nil {
+		return false, err
+	}
+	if sealed && !o.Replace {
+		sum.Status = StatusAlreadyPublished
+		o.logger().Info("snapshot already published; nothing to do", "snapshot", o.snapshotID())
+		return true, nil
+	}
+	if sealed {
+		return false, &UsageError{Msg: "--replace is not available yet: snapshot " + o.snapshotID() + " is sealed"}
+	}
+	return false, nil
+}
+
+// Transform builds every dataset of the snapshot in a DuckDB file under
+// work/<snapshot>/ from the chosen staged files.
+func Transform(ctx context.Context, o Options, sum *Summary) error {
 	l := o.layout()
-	log := o.logger()
-	snap := o.snapshotID()
 	lock, err := AcquireLock(l, "publish")
 	if err != nil {
 		return err
 	}
 	defer lock.Release()
-
-	sealed, err := load.Published(l.Root, snap)
-	if err != nil {
+	if done, err := checkSealed(o, sum); done || err != nil {
 		return err
 	}
-	if sealed && !o.Replace {
-		sum.Status = StatusAlreadyPublished
-		log.Info("snapshot already published; nothing to do (use --replace --reason to publish a new revision)", "snapshot", snap)
-		return nil
-	}
-	if sealed {
-		return &UsageError{Msg: "--replace is not available yet: snapshot " + snap + " is sealed"}
-	}
+	return transformLocked(ctx, o, sum)
+}
 
+func transformLocked(ctx context.Context, o Options, sum *Summary) error {
+	l := o.layout()
+	snap := o.snapshotID()
 	inputs, err := gatherInputs(o)
 	if err != nil {
 		return fmt.Errorf("choosing staged inputs: %w", err)
 	}
+	st := transformState{Snapshot: snap, RunStamps: map[string]string{}, Fingerprint: o.Config.Fingerprint(o.Types)}
 	in := transform.Input{SnapshotID: snap, SnapshotDate: o.SnapshotDate, ActivityThresholdDays: o.Config.ActivityThresholdDays}
 	for _, t := range o.Types {
 		in.Types = append(in.Types, transform.TypeInfo{Name: t.Name, Vendor: t.Vendor, Product: t.Product, Capabilities: t.Capabilities})
 	}
-	sum.Connectors = nil
-	stale := 0
 	for _, ci := range inputs {
 		cs := connectorSummary(ci.latest)
 		run := transform.ConnectorRun{Connector: ci.latest.Connector, ConnectorType: ci.latest.Type,
@@ -148,16 +177,16 @@ func Publish(ctx context.Context, o Options, sum *Summary) error {
 		if ci.stale {
 			run.Status, run.Stale, cs.Status = "stale", true, "stale"
 		}
-		if ci.latest.Status != StatusOK {
-			stale++
-		}
 		for _, f := range ci.files {
 			run.Rows[f.Entity] = f.Rows
 		}
+		st.RunStamps[ci.latest.Connector] = ci.latest.RunID
 		in.Staged = append(in.Staged, ci.files...)
 		in.Runs = append(in.Runs, run)
-		sum.Connectors = append(sum.Connectors, cs)
+		st.Connectors = append(st.Connectors, cs)
 	}
+	st.Staged, st.Runs = in.Staged, in.Runs
+	sum.Connectors = st.Connectors
 
 	work := l.Work(snap)
 	if err := os.RemoveAll(work); err != nil {
@@ -166,33 +195,109 @@ func Publish(ctx context.Context, o Options, sum *Summary) error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
 	start := time.Now()
-	db, err := transform.Open(ctx, work)
+	db, err := transform.OpenFile(ctx, filepath.Join(work, workDB), work)
 	if err != nil {
 		return fmt.Errorf("opening DuckDB: %w", err)
 	}
-	defer db.Close()
 	rows, err := db.Run(ctx, in)
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("closing DuckDB: %w", cerr)
+	}
 	if err != nil {
+		os.RemoveAll(work)
 		return fmt.Errorf("transforming snapshot %s: %w", snap, err)
 	}
-	log.Info("transform finished", "seconds", time.Since(start).Seconds(), "datasets", len(rows))
-	start = time.Now()
+	st.Datasets = rows
+	sum.Datasets = rows
+	// The state file is written last: its presence means the DuckDB file is
+	// complete.
+	if err := writeJSONAtomic(filepath.Join(work, workState), st); err != nil {
+		return err
+	}
+	o.logger().Info("transform finished", "seconds", time.Since(start).Seconds(), "datasets", len(rows))
+	sum.Status = statusOf(st.Connectors)
+	return nil
+}
+
+// statusOf is ok when every connector ran ok for this snapshot, else partial.
+func statusOf(cs []ConnectorSummary) string {
+	for _, c := range cs {
+		if c.Status != StatusOK {
+			return StatusPartial
+		}
+	}
+	return StatusOK
+}
+
+// LoadStage publishes what Transform built for the snapshot: Parquet per
+// dataset, the manifest, the catalog.
+func LoadStage(ctx context.Context, o Options, sum *Summary) error {
+	l := o.layout()
+	lock, err := AcquireLock(l, "publish")
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if done, err := checkSealed(o, sum); done || err != nil {
+		return err
+	}
+	return loadLocked(ctx, o, sum)
+}
+
+func loadLocked(ctx context.Context, o Options, sum *Summary) error {
+	l := o.layout()
+	snap := o.snapshotID()
+	work := l.Work(snap)
+	var st transformState
+	if err := readJSON(filepath.Join(work, workState), &st); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return &UsageError{Msg: "nothing transformed for snapshot " + snap + ": run 'saaspipe transform' for it first"}
+		}
+		return err
+	}
+	for name, stamp := range st.RunStamps {
+		rec, err := readRunRecord(l, snap, name)
+		if err == nil && rec.RunID != stamp || err != nil && stamp != "" {
+			return fmt.Errorf("connector %s was extracted again after the transform of %s: run 'saaspipe transform' again", name, snap)
+		}
+	}
+	sum.Connectors = st.Connectors
+	start := time.Now()
+	db, err := transform.OpenFile(ctx, filepath.Join(work, workDB), work)
+	if err != nil {
+		return fmt.Errorf("opening the transformed DuckDB: %w", err)
+	}
+	defer db.Close()
 	m, err := load.Publish(ctx, db.SQL(), load.Options{
 		DataDir: l.Root, SnapshotID: snap, SnapshotDate: o.SnapshotDate,
-		Datasets: transform.Datasets, Staged: in.Staged, Runs: in.Runs,
-		ToolVersion: o.ToolVersion, ConfigFingerprint: o.Config.Fingerprint(o.Types),
+		Datasets: transform.Datasets, Staged: st.Staged, Runs: st.Runs,
+		ToolVersion: o.ToolVersion, ConfigFingerprint: st.Fingerprint,
 	})
 	if err != nil {
 		return fmt.Errorf("publishing snapshot %s: %w", snap, err)
 	}
-	log.Info("publish finished", "seconds", time.Since(start).Seconds(), "files", len(m.Files))
-	sum.Datasets = rows
+	db.Close()
+	os.RemoveAll(work)
+	o.logger().Info("publish finished", "seconds", time.Since(start).Seconds(), "files", len(m.Files))
+	sum.Datasets = st.Datasets
 	sum.Manifest = filepath.Join(l.Snapshots(), snap, "manifest.json")
-	sum.Status = StatusOK
-	if stale > 0 {
-		sum.Status = StatusPartial
-	}
+	sum.Status = statusOf(st.Connectors)
 	return nil
+}
+
+// Publish runs transform then load under one lock.
+func Publish(ctx context.Context, o Options, sum *Summary) error {
+	lock, err := AcquireLock(o.layout(), "publish")
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if done, err := checkSealed(o, sum); done || err != nil {
+		return err
+	}
+	if err := transformLocked(ctx, o, sum); err != nil {
+		return err
+	}
+	return loadLocked(ctx, o, sum)
 }

@@ -10,9 +10,11 @@ import (
 
 // Stage names accepted by Execute.
 const (
-	StageRun     = "run"     // extract, then transform + load
-	StageExtract = "extract" // extract only (one task per connector under an orchestrator)
-	StagePublish = "publish" // transform + load from what is staged
+	StageRun       = "run"       // extract, then transform + load
+	StageExtract   = "extract"   // extract only (one task per connector under an orchestrator)
+	StageTransform = "transform" // staged files → datasets in work/<snapshot>/
+	StageLoad      = "load"      // work/<snapshot>/ → published/, manifest, catalog
+	StagePublish   = "publish"   // transform + load from what is staged
 )
 
 // Execute runs a stage and returns its summary, also written to
@@ -73,8 +75,13 @@ func execute(ctx context.Context, stage string, o Options, sum *Summary) error {
 			return nil
 		}
 	}
-	if stage == StageRun || stage == StagePublish {
+	switch stage {
+	case StageRun, StagePublish:
 		return Publish(ctx, o, sum)
+	case StageTransform:
+		return Transform(ctx, o, sum)
+	case StageLoad:
+		return LoadStage(ctx, o, sum)
 	}
 	return &UsageError{Msg: "unknown stage " + stage}
 }

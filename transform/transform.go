@@ -80,6 +80,17 @@ type DB struct {
 // starving the machine; the time zone is pinned to UTC because casting a
 // TIMESTAMPTZ to a DATE depends on it.
 func Open(ctx context.Context, scratchDir string) (*DB, error) {
+	return open(ctx, "", scratchDir)
+}
+
+// OpenFile is Open with the tables kept in the database file path, so that a
+// later process (the load stage) can publish them. The file is created if
+// missing.
+func OpenFile(ctx context.Context, path, scratchDir string) (*DB, error) {
+	return open(ctx, path, scratchDir)
+}
+
+func open(ctx context.Context, path, scratchDir string) (*DB, error) {
 	tmp := filepath.Join(scratchDir, "duckdb-tmp")
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("creating duckdb scratch directory: %w", err)
@@ -92,7 +103,7 @@ func Open(ctx context.Context, scratchDir string) (*DB, error) {
 		"preserve_insertion_order":     {"true"},
 		"autoinstall_known_extensions": {"false"},
 	}
-	db, err := sql.Open("duckdb", "?"+opts.Encode())
+	db, err := sql.Open("duckdb", path+"?"+opts.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("opening duckdb: %w", err)
 	}
