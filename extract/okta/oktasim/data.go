@@ -69,10 +69,11 @@ const idChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 func oktaID(seed int64, prefix string, n int) string {
 	var b strings.Builder
 	b.WriteString(prefix)
-	h := splitmix(uint64(seed)*31 + uint64(n)*0x9e3779b97f4a7c15 + uint64(prefix[2]))
+	root := splitmix(uint64(seed)*31 + uint64(n)*0x9e3779b97f4a7c15 + uint64(prefix[2]))
+	var h uint64
 	for i := 0; i < 17; i++ {
-		if i%10 == 0 {
-			h = splitmix(h + uint64(i))
+		if i%10 == 0 { // 62^10 < 2^64: draw fresh bits for every ten characters
+			h = splitmix(root + uint64(i))
 		}
 		b.WriteByte(idChars[h%62])
 		h /= 62
