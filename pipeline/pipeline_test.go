@@ -22,6 +22,8 @@ import (
 	"github.com/saaspipe/saaspipe/transform"
 )
 
+var testEpoch = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+
 // tenant is one simulated Okta org serving the synthetic organisation as of
 // a snapshot date.
 type tenant struct {
@@ -32,7 +34,9 @@ type tenant struct {
 
 func startTenant(t *testing.T, host string, seed int64, people int, date time.Time) *tenant {
 	t.Helper()
-	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: date})
+	// One fixed epoch: the organisation evolves from snapshot to snapshot
+	// instead of being a fresh one of the same shape each date.
+	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: date, Epoch: testEpoch})
 	sim := oktasim.New(org, oktasim.Options{})
 	url, err := sim.Start()
 	if err != nil {
@@ -409,3 +413,45 @@ func TestCancelledExtractLeavesNoPartialFiles(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestActivityWindowAcrossSnapshots: with weekly runs, activity is staged
+// incrementally, yet the second snapshot's "active" counts see the whole
+// threshold window, and activity_daily counts every event in exactly one
+// snapshot.
+func TestActivityWindowAcrossSnapshots(t *testing.T) {
+	h := newHarness(t)
+	var tenants []*tenant
+	for _, d := range []string{"2026-11-21", "2026-11-28"} {
+		tn := startTenant(t, "acme.okta.com", 41, 120, mustDate(t, d))
+		tenants = append(tenants, tn)
+		h2 := &harness{t: t, dir: h.dir, env: map[string]string{}, yaml: "version: 1\nconnectors:\n"}
+		h2.add("okta", tn, tn.sim.Token())
+		if sum := h2.execute(StageRun, h2.options(d)); sum.Status != StatusOK {
+			t.Fatalf("%s: %s %v", d, sum.Status, sum.Errors)
+		}
+	}
+	staged := h.scalar(`select count(distinct source_id) from read_parquet('$DATA/staging/*/okta/activity.parquet')`)
+	counted := h.scalar(`select cast(sum(event_count) as bigint) from read_parquet('$DATA/published/activity_daily/*/*.parquet')`)
+	succeeded := h.scalar(`select count(distinct source_id) from read_parquet('$DATA/staging/*/okta/activity.parquet')
+		where payload->>'$.outcome.result' in ('SUCCESS', 'ALLOW')`)
+	if counted != succeeded || staged == "0" {
+		t.Errorf("activity_daily sums to %s events over both snapshots; %s distinct successful events were staged (%s in all)", counted, succeeded, staged)
+	}
+	// The second run staged a week of events only; its active users must
+	// still include people whose last SSO fell in the week before.
+	second := tenants[1]
+	window := second.sim.ExpectedEvents(mustDate(t, "2026-10-29"), mustDate(t, "2026-11-29"))
+	if len(window) == 0 {
+		t.Fatal("the simulator has no events in the window")
+	}
+	weekOnly := h.scalar(`select count(distinct payload->>'$.actor.id') from read_parquet('$DATA/staging/2026-11-28/okta/activity.parquet')
+		where payload->>'$.eventType' = 'user.authentication.sso'`)
+	whole := h.scalar(`select count(distinct payload->>'$.actor.id') from read_parquet('$DATA/staging/*/okta/activity.parquet')
+		where payload->>'$.eventType' = 'user.authentication.sso'
+		  and cast(payload->>'$.published' as timestamptz) >= timestamptz '2026-10-29 00:00:00+00'`)
+	got := h.scalar(`select count(distinct person_id) from read_parquet('$DATA/published/app_assignments/snapshot_date=2026-11-28/*.parquet')
+		where last_used_at >= timestamptz '2026-10-29 00:00:00+00'`)
+	if got != whole || whole == weekOnly {
+		t.Errorf("people with an app used in the 30-day window: %s published; %s in the staged window; %s in the last week alone", got, whole, weekOnly)
+	}
+}

@@ -49,19 +49,84 @@ func gatherInputs(o Options) ([]connectorInput, error) {
 		} else if ok {
 			ci.run, ci.stale = prev, true
 		}
-		for _, name := range sortedKeys(ci.run.Entities) {
-			e := ci.run.Entities[name]
-			if !e.Complete || e.File == "" {
-				continue
+		ci.files = stagedFiles(l, ci.run, nil)
+		// Incremental entities hold only what is new since the last run:
+		// add what earlier snapshots staged inside the activity window, so
+		// "active in the last N days" sees N days (sql/README.md, "Activity
+		// windows").
+		history, err := windowRuns(l, snap, inst.Name, o.SnapshotDate.AddDate(0, 0, -o.threshold()))
+		if err != nil {
+			return nil, err
+		}
+		incremental := o.incremental(inst.Type)
+		for _, h := range history {
+			if h.Snapshot != ci.run.Snapshot {
+				ci.files = append(ci.files, stagedFiles(l, h, incremental)...)
 			}
-			ci.files = append(ci.files, transform.StagedFile{
-				Path: filepath.Join(l.Root, e.File), Connector: ci.run.Connector, ConnectorType: ci.run.Type,
-				Tenant: ci.run.Tenant, Entity: name, Rows: e.Rows,
-			})
 		}
 		out = append(out, ci)
 	}
 	return out, nil
+}
+
+// stagedFiles lists a run's complete staged files, all of them or only the
+// entities named in only.
+func stagedFiles(l Layout, run RunRecord, only map[string]bool) []transform.StagedFile {
+	var out []transform.StagedFile
+	for _, name := range sortedKeys(run.Entities) {
+		e := run.Entities[name]
+		if !e.Complete || e.File == "" || only != nil && !only[name] {
+			continue
+		}
+		out = append(out, transform.StagedFile{
+			Path: filepath.Join(l.Root, e.File), Connector: run.Connector, ConnectorType: run.Type,
+			Tenant: run.Tenant, Entity: name, Rows: e.Rows,
+		})
+	}
+	return out
+}
+
+// windowRuns returns the connector's good runs of snapshots in [since, snap).
+func windowRuns(l Layout, snap, connector string, since time.Time) ([]RunRecord, error) {
+	entries, err := os.ReadDir(l.Staging())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	first := SnapshotID(since)
+	var out []RunRecord
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() >= snap || e.Name() < first {
+			continue
+		}
+		rec, err := readRunRecord(l, e.Name(), connector)
+		if err == nil && rec.Status == StatusOK {
+			out = append(out, rec)
+		}
+	}
+	return out, nil
+}
+
+func (o *Options) threshold() int {
+	if o.Config.ActivityThresholdDays > 0 {
+		return o.Config.ActivityThresholdDays
+	}
+	return transform.DefaultActivityThresholdDays
+}
+
+// incremental names the incremental entities of a connector type.
+func (o *Options) incremental(typeName string) map[string]bool {
+	out := map[string]bool{}
+	if t, ok := o.typeOf(typeName); ok {
+		for _, e := range t.Entities {
+			if e.Incremental {
+				out[e.Name] = true
+			}
+		}
+	}
+	return out
 }
 
 // lastGoodRun finds the newest snapshot before snap in which connector ran ok.
@@ -177,7 +242,7 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 		if ci.stale {
 			run.Status, run.Stale, cs.Status = "stale", true, "stale"
 		}
-		for _, f := range ci.files {
+		for _, f := range stagedFiles(l, ci.run, nil) {
 			run.Rows[f.Entity] = f.Rows
 		}
 		st.RunStamps[ci.latest.Connector] = ci.latest.RunID

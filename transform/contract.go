@@ -122,6 +122,7 @@ var Staging = []Contract{
 			Column{"application_source_id", tVarchar, "the application's source_id; NULL when none"},
 			Column{"application_name", tVarchar, "the application's name as the event states it"},
 			Column{"succeeded", tBool, "the event's outcome was a success"},
+			Column{"snapshot_id", tVarchar, "the snapshot that staged the event; events first staged by an earlier snapshot are history (see activity windows)"},
 		),
 	},
 }

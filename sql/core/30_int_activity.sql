@@ -5,7 +5,8 @@ WITH lineage AS (
         connector_type,
         tenant,
         source_id,
-        list(DISTINCT connector ORDER BY connector) AS connectors
+        list(DISTINCT connector ORDER BY connector) AS connectors,
+        min(snapshot_id) AS first_snapshot_id
     FROM stg_activity
     GROUP BY ALL
 ),
@@ -28,7 +29,11 @@ SELECT
     c.occurred_at,
     c.event_type,
     c.succeeded,
+    -- New: first staged by this snapshot; older copies are history kept
+    -- for the activity window (sql/README.md, "Activity windows").
+    l.first_snapshot_id = p.snapshot_id AS is_new,
     l.connectors
 FROM chosen AS c
 JOIN lineage AS l USING (connector_type, tenant, source_id)
+CROSS JOIN params AS p
 WHERE c.account_source_id IS NOT NULL

@@ -1,6 +1,7 @@
 -- Dataset activity_daily: successful events per account, UTC day, event type
 -- and application. application_id is NULL for events without an application
--- (a plain sign-in to the identity provider).
+-- (a plain sign-in to the identity provider). Only events this snapshot
+-- staged first are counted, so snapshots add up without double counting.
 SELECT
     p.snapshot_date,
     e.account_id,
@@ -15,5 +16,5 @@ SELECT
 FROM int_activity AS e
 LEFT JOIN int_account_people AS ap USING (account_id)
 CROSS JOIN params AS p
-WHERE e.succeeded
+WHERE e.succeeded AND e.is_new
 GROUP BY ALL

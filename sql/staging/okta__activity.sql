@@ -30,5 +30,6 @@ SELECT
     app.id                                        AS application_source_id,
     app.displayName                               AS application_name,
     -- ALLOW is what policy-evaluation events report for a granted access.
-    coalesce(json_text(payload, '$.outcome.result') IN ('SUCCESS', 'ALLOW'), false) AS succeeded
+    coalesce(json_text(payload, '$.outcome.result') IN ('SUCCESS', 'ALLOW'), false) AS succeeded,
+    snapshot_id
 FROM events
