@@ -58,7 +58,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var sum *pipeline.Summary
 	for i := *snapshots - 1; i >= 0; i-- {
 		date := last.AddDate(0, 0, -7*i)
-		sum, err = demoSnapshot(ctx, dir, date, *people, *seed, pipeline.Options{Logger: log, ToolVersion: version()})
+		sum, err = demoSnapshot(ctx, dir, date, last, *people, *seed, pipeline.Options{Logger: log, ToolVersion: version()})
 		if err != nil {
 			fmt.Fprintf(stderr, "saaspipe demo: snapshot %s: %v\n", pipeline.SnapshotID(date), err)
 			return exitFailure
@@ -104,8 +104,9 @@ func prepareDemoDir(dir string) (string, error) {
 
 // demoSnapshot serves the organisation as it is on date from simulated
 // vendors on loopback and runs the whole pipeline against them.
-func demoSnapshot(ctx context.Context, dir string, date time.Time, people int, seed int64, o pipeline.Options) (*pipeline.Summary, error) {
-	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: date})
+func demoSnapshot(ctx context.Context, dir string, date, epoch time.Time, people int, seed int64, o pipeline.Options) (*pipeline.Summary, error) {
+	// One epoch for every snapshot: the same organisation, evolving.
+	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: date, Epoch: epoch})
 	sim := oktasim.New(org, oktasim.Options{})
 	url, err := sim.Start()
 	if err != nil {

@@ -313,6 +313,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, items []any, next 
 		q.Set("after", next)
 		w.Header().Add("Link", "<"+s.base+r.URL.Path+"?"+q.Encode()+">; rel=\"next\"")
 	}
+	if items == nil {
+		items = []any{} // Okta answers an empty listing with [], never null
+	}
 	body, err := json.Marshal(items)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
