@@ -1,7 +1,3 @@
-// Command saaspipe collects SaaS license usage and activity from vendor APIs
-// and publishes one consolidated, auditable picture as Parquet.
-//
-// See README.md for the command-line contract; `saaspipe help` lists commands.
 package main
 
 import (
