@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/saaspipe/saaspipe/configs"
 	"github.com/saaspipe/saaspipe/extract/okta/oktasim"
 	"github.com/saaspipe/saaspipe/extract/registry"
 	"github.com/saaspipe/saaspipe/pipeline"
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
@@ -102,19 +102,31 @@ func prepareDemoDir(dir string) (string, error) {
 	return abs, os.WriteFile(filepath.Join(abs, demoMarker), []byte("made by saaspipe demo; deleted by the next demo run\n"), 0o644)
 }
 
+// demoVendors are the simulated vendors the demo serves: one line per
+// connector type's simulator.
+var demoVendors = []simulate.Starter{
+	oktasim.Demo,
+}
+
 // demoSnapshot serves the organisation as it is on date from simulated
 // vendors on loopback and runs the whole pipeline against them.
 func demoSnapshot(ctx context.Context, dir string, date, epoch time.Time, people int, seed int64, o pipeline.Options) (*pipeline.Summary, error) {
 	// One epoch for every snapshot: the same organisation, evolving.
 	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: date, Epoch: epoch})
-	sim := oktasim.New(org, oktasim.Options{})
-	url, err := sim.Start()
+	vendors, err := simulate.Start(org, demoVendors...)
 	if err != nil {
-		return nil, fmt.Errorf("starting the simulated Okta org: %w", err)
+		return nil, fmt.Errorf("starting the simulated vendors: %w", err)
 	}
-	defer sim.Close()
-	env := map[string]string{"DEMO_OKTA_URL": url, "DEMO_OKTA_TOKEN": sim.Token()}
-	cfg, err := pipeline.Parse(configs.Demo, dir, registry.Types(), func(k string) (string, bool) {
+	defer vendors.Close()
+	text, env, err := simulate.Config(vendors.Connectors(), map[string]any{"concurrency": 4, "activity_threshold_days": 30})
+	if err != nil {
+		return nil, err
+	}
+	// The config the demo ran, for the curious: secrets are ${…} references.
+	if err := os.WriteFile(filepath.Join(dir, "demo-config.yaml"), text, 0o644); err != nil {
+		return nil, err
+	}
+	cfg, err := pipeline.Parse(text, dir, registry.Types(), func(k string) (string, bool) {
 		v, ok := env[k]
 		return v, ok
 	})
@@ -124,7 +136,7 @@ func demoSnapshot(ctx context.Context, dir string, date, epoch time.Time, people
 	cfg.DataDir = dir
 	o.Config, o.Types, o.SnapshotDate = cfg, registry.Types(), date
 	// The simulated vendors answer as of the end of the snapshot's day.
-	end := date.Add(24*time.Hour - time.Second)
+	end := org.End()
 	o.Now = func() time.Time { return end }
 	return pipeline.Execute(ctx, pipeline.StageRun, o)
 }

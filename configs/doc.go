@@ -1,5 +1,5 @@
-// Package configs holds the example and demo configurations; the demo
-// configuration is embedded into the binary.
-//
-// In: nothing. Out: Demo, the YAML `saaspipe demo` runs.
+// Package configs holds example configurations (YAML, not code): example.yaml
+// is the starting point README.md describes. `saaspipe demo` renders its own
+// configuration from the simulated vendors it starts (simulate.Config) and
+// writes it beside its data as demo-config.yaml.
 package configs

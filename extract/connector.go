@@ -101,6 +101,10 @@ type EntitySpec struct {
 	Incremental bool     `json:"incremental"`
 	Calls       []string `json:"calls"`
 	Fields      []string `json:"fields"`
+	// DerivedFrom names another entity whose raw records the staging SQL
+	// maps into this one (Microsoft 365 license assignments come from the
+	// users listing): no API call and no staged file of its own.
+	DerivedFrom string `json:"derived_from,omitempty"`
 }
 
 // Capabilities say what a source can measure, so that "cannot know" is never
@@ -143,4 +147,32 @@ type Env struct {
 	HTTP func(o httpx.Options) *http.Client
 	// Now is the clock used for incremental windows; tests pin it.
 	Now func() time.Time
+	// Capability records what this tenant actually offers of a declared
+	// capability (CapLastLogin, CapActivity, …) when it differs from the
+	// declaration or needs saying: a tenant without Entra ID P1 has no
+	// sign-in activity, Slack's free plan has no access logs, a tenant may
+	// conceal user names in reports. It lands in the run summary and in
+	// connector_runs, and an unavailable activity signal makes accounts
+	// not_monitored rather than inactive. Never nil when given by the
+	// pipeline; connectors call it from Fetch.
+	Capability func(name string, available bool, reason string)
+}
+
+// Capability names for Env.Capability; they match the Capabilities fields,
+// plus finer signals a connector may report.
+const (
+	CapLicenses  = "licenses"
+	CapLastLogin = "last_login"
+	CapActivity  = "activity"
+	CapSSO       = "sso"
+	CapDirectory = "directory"
+	// CapIdentifiers: the source's identifiers (user names in reports) can
+	// be joined to accounts; false when the vendor conceals them.
+	CapIdentifiers = "identifiers"
+)
+
+// CapabilityState is one reported capability.
+type CapabilityState struct {
+	Available bool   `json:"available"`
+	Reason    string `json:"reason,omitempty"`
 }

@@ -33,7 +33,9 @@ func Check(ctx context.Context, o Options) ([]CheckResult, error) {
 			out = append(out, r)
 			continue
 		}
-		conn, err := typ.New(inst, o.env(inst, &httpx.Stats{}, o.logger().With("connector", inst.Name)))
+		env := o.env(inst, &httpx.Stats{}, o.logger().With("connector", inst.Name))
+		env.Capability = func(string, bool, string) {}
+		conn, err := typ.New(inst, env)
 		if err != nil {
 			r.Err = err
 		} else {

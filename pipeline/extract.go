@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/sourcegraph/conc/pool"
@@ -85,6 +86,8 @@ type RunRecord struct {
 	Refreshes  int64                `json:"token_refreshes"`
 	WaitSecs   float64              `json:"rate_limit_wait_seconds"`
 	Error      string               `json:"error,omitempty"`
+	// Capabilities are what the connector reported of its tenant.
+	Capabilities map[string]extract.CapabilityState `json:"capabilities,omitempty"`
 	// Seconds is measured on the monotonic clock, independent of Options.Now.
 	Seconds float64 `json:"seconds"`
 }
@@ -193,7 +196,18 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 		rec.Error = fmt.Sprintf("unknown connector type %q", inst.Type)
 		return rec
 	}
-	conn, err := typ.New(inst, o.env(inst, stats, log))
+	env := o.env(inst, stats, log)
+	var capMu sync.Mutex
+	env.Capability = func(name string, available bool, reason string) {
+		capMu.Lock()
+		defer capMu.Unlock()
+		if rec.Capabilities == nil {
+			rec.Capabilities = map[string]extract.CapabilityState{}
+		}
+		rec.Capabilities[name] = extract.CapabilityState{Available: available, Reason: reason}
+		log.Info("capability", "capability", name, "available", available, "reason", reason)
+	}
+	conn, err := typ.New(inst, env)
 	if err != nil {
 		rec.Error = fmt.Sprintf("configuring %s: %v", inst.Name, err)
 		return rec

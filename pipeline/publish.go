@@ -233,7 +233,8 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 		run := transform.ConnectorRun{Connector: ci.latest.Connector, ConnectorType: ci.latest.Type,
 			Tenant: ci.run.Tenant, Status: ci.latest.Status, Rows: map[string]int64{},
 			Requests: ci.latest.Requests, Throttled: ci.latest.Throttled, Retries: ci.latest.Retries,
-			Duration: time.Duration(ci.latest.Seconds * float64(time.Second)), Error: ci.latest.Error}
+			Duration: time.Duration(ci.latest.Seconds * float64(time.Second)), Error: ci.latest.Error,
+			Capabilities: ci.run.Capabilities}
 		if ci.run.Connector != "" {
 			run.DataAsOf = ci.run.StartedAt
 			t := ci.run.StartedAt

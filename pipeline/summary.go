@@ -1,6 +1,10 @@
 package pipeline
 
-import "time"
+import (
+	"time"
+
+	"github.com/saaspipe/saaspipe/extract"
+)
 
 // Run statuses, mapped to exit codes by ExitCode.
 const (
@@ -42,6 +46,9 @@ type ConnectorSummary struct {
 	Retries   int64            `json:"retries"`
 	Seconds   float64          `json:"seconds"`
 	Error     string           `json:"error,omitempty"`
+	// Capabilities the connector reported of its tenant (for example
+	// last_login unavailable without Entra ID P1).
+	Capabilities map[string]extract.CapabilityState `json:"capabilities,omitempty"`
 }
 
 // ExitCode is the CLI contract: 0 success (or already published), 1
@@ -61,7 +68,7 @@ func (s *Summary) ExitCode() int {
 func connectorSummary(r RunRecord) ConnectorSummary {
 	cs := ConnectorSummary{Name: r.Connector, Type: r.Type, Tenant: r.Tenant, Status: r.Status,
 		Rows: map[string]int64{}, Requests: r.Requests, Throttled: r.Throttled, Retries: r.Retries,
-		Seconds: r.Seconds, Error: r.Error}
+		Seconds: r.Seconds, Error: r.Error, Capabilities: r.Capabilities}
 	for name, e := range r.Entities {
 		cs.Rows[name] = e.Rows
 	}

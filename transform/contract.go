@@ -73,6 +73,9 @@ var Staging = []Contract{
 			Column{"created_at", tTS, "account creation"},
 			Column{"last_login_at", tTS, "last interactive sign-in; NULL or a sentinel date = never"},
 			Column{"last_activity_at", tTS, "last activity of any kind the vendor reports; NULL = never or not reported"},
+			Column{"aliases", tList, "other e-mail addresses and logins of the account (proxy addresses, other mails, aliases); never NULL"},
+			Column{"country", tVarchar, "country or country code"},
+			Column{"office_location", tVarchar, "office, site or city"},
 		),
 	},
 	{
@@ -108,6 +111,32 @@ var Staging = []Contract{
 			Column{"status", tVarchar, "lowercased assignment status"},
 			Column{"scope", tVarchar, "lowercased assignment scope (user, group)"},
 			Column{"assigned_at", tTS, "when the assignment was made"},
+		),
+	},
+	{
+		Entity: extract.Subscriptions,
+		Doc:    "one license, SKU or plan as the source sells it; source_id is the vendor's id of it",
+		Columns: withEnvelope(
+			Column{"sku", tVarchar, "the vendor's SKU or plan key (skuPartNumber, productId/skuId, license name)"},
+			Column{"name", tVarchar, "the plan's display name"},
+			Column{"status", tVarchar, "lowercased vendor status (enabled, warning, suspended, lockedout, active…)"},
+			Column{"purchased_units", tBigint, "seats paid for and usable (Graph prepaidUnits.enabled); NULL when the source does not say"},
+			Column{"suspended_units", tBigint, "seats suspended or in warning, not usable; NULL when not reported"},
+			Column{"assigned_units", tBigint, "seats the vendor counts as consumed; NULL when not reported"},
+			Column{"unit_cost", tDouble, "monthly cost of one seat when the source states it; NULL otherwise"},
+			Column{"currency", tVarchar, "ISO currency of unit_cost"},
+		),
+	},
+	{
+		Entity: extract.LicenseAssignments,
+		Doc:    "an account holding a seat of a subscription; source_id is unique per (account, subscription)",
+		Columns: withEnvelope(
+			Column{"account_source_id", tVarchar, "the account's source_id (users entity)"},
+			Column{"subscription_source_id", tVarchar, "the subscription's source_id (subscriptions entity)"},
+			Column{"sku", tVarchar, "the subscription's sku, for sources that name it rather than its id"},
+			Column{"assignment_type", tVarchar, "direct | group | inherited | unknown"},
+			Column{"status", tVarchar, "lowercased assignment state (active, error, disabled…)"},
+			Column{"assigned_at", tTS, "when the seat was assigned; NULL when not reported"},
 		),
 	},
 	{

@@ -53,6 +53,9 @@ type ConnectorRun struct {
 	Requests, Throttled, Retries     int64
 	Duration                         time.Duration
 	Error                            string
+	// Capabilities the connector reported of its tenant at run time; they
+	// override the type's declared capabilities for this connector.
+	Capabilities map[string]extract.CapabilityState
 }
 
 // Input is everything one transform run reads.

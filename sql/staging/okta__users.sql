@@ -38,5 +38,9 @@ SELECT
     CAST(NULL AS BOOLEAN)                          AS is_admin,
     json_ts(payload, '$.created')                  AS created_at,
     json_ts(payload, '$.lastLogin')                AS last_login_at,
-    CAST(NULL AS TIMESTAMPTZ)                      AS last_activity_at
+    CAST(NULL AS TIMESTAMPTZ)                      AS last_activity_at,
+    list_filter([json_text(payload, '$.profile.secondEmail')], lambda a: a IS NOT NULL AND a <> '')
+                                                   AS aliases,
+    json_text(payload, '$.profile.countryCode')    AS country,
+    json_text(payload, '$.profile.city')           AS office_location
 FROM raw_okta__users

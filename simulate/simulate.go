@@ -1,0 +1,107 @@
+package simulate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/saaspipe/saaspipe/synth"
+)
+
+// Connector is one connector instance configured against a simulated vendor.
+type Connector struct {
+	Name string
+	Type string
+	// Settings are the non-secret settings, as they would be written in YAML.
+	Settings map[string]any
+	// Secrets are the secret settings; configs reference them as ${ENV}.
+	Secrets map[string]string
+}
+
+// Vendor is a running set of simulated tenants of one vendor.
+type Vendor interface {
+	Connectors() []Connector
+	Close()
+}
+
+// Starter starts a vendor's simulated tenants serving org on loopback.
+type Starter func(org *synth.Org) (Vendor, error)
+
+// Config renders a saaspipe config for connectors: secrets become ${ENV}
+// references, returned with their values in env, so the YAML itself holds
+// no secret and goes through the same loader as a user's file.
+func Config(connectors []Connector, extra map[string]any) (yamlText []byte, env map[string]string, err error) {
+	env = map[string]string{}
+	var entries []map[string]any
+	for _, c := range connectors {
+		settings := map[string]any{}
+		for k, v := range c.Settings {
+			settings[k] = v
+		}
+		keys := make([]string, 0, len(c.Secrets))
+		for k := range c.Secrets {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			name := envName(c.Name, k)
+			env[name] = c.Secrets[k]
+			settings[k] = "${" + name + "}"
+		}
+		entries = append(entries, map[string]any{"name": c.Name, "type": c.Type, "settings": settings})
+	}
+	doc := map[string]any{"version": 1, "connectors": entries}
+	for k, v := range extra {
+		doc[k] = v
+	}
+	yamlText, err = yaml.Marshal(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rendering the simulated vendors' config: %w", err)
+	}
+	return yamlText, env, nil
+}
+
+func envName(connector, setting string) string {
+	up := strings.ToUpper(connector + "_" + setting)
+	return "SAASPIPE_SIM_" + strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, up)
+}
+
+// Group runs several vendors and closes them together.
+type Group []Vendor
+
+// Start starts every starter; on error the ones started are closed.
+func Start(org *synth.Org, starters ...Starter) (Group, error) {
+	var g Group
+	for _, s := range starters {
+		v, err := s(org)
+		if err != nil {
+			g.Close()
+			return nil, err
+		}
+		g = append(g, v)
+	}
+	return g, nil
+}
+
+// Connectors lists every vendor's connector instances.
+func (g Group) Connectors() []Connector {
+	var out []Connector
+	for _, v := range g {
+		out = append(out, v.Connectors()...)
+	}
+	return out
+}
+
+// Close stops every vendor.
+func (g Group) Close() {
+	for _, v := range g {
+		v.Close()
+	}
+}

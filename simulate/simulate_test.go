@@ -1,0 +1,47 @@
+package simulate
+
+import (
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestConfigKeepsSecretsOut(t *testing.T) {
+	conns := []Connector{
+		{Name: "okta-main", Type: "okta", Settings: map[string]any{"org_url": "https://acme.okta.com", "page_size": 200},
+			Secrets: map[string]string{"api_token": "s3cr3t-value"}},
+		{Name: "m365-emea", Type: "microsoft365", Settings: map[string]any{"tenant_id": "t1"},
+			Secrets: map[string]string{"client_secret": "other-s3cr3t"}},
+	}
+	text, env, err := Config(conns, map[string]any{"concurrency": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(text), "s3cr3t") {
+		t.Fatalf("a secret value is in the YAML:\n%s", text)
+	}
+	var doc struct {
+		Version     int `yaml:"version"`
+		Concurrency int `yaml:"concurrency"`
+		Connectors  []struct {
+			Name     string         `yaml:"name"`
+			Type     string         `yaml:"type"`
+			Settings map[string]any `yaml:"settings"`
+		} `yaml:"connectors"`
+	}
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != 1 || doc.Concurrency != 2 || len(doc.Connectors) != 2 {
+		t.Fatalf("doc = %+v", doc)
+	}
+	ref := doc.Connectors[1].Settings["client_secret"].(string)
+	name := strings.TrimSuffix(strings.TrimPrefix(ref, "${"), "}")
+	if env[name] != "other-s3cr3t" || name != "SAASPIPE_SIM_M365_EMEA_CLIENT_SECRET" {
+		t.Fatalf("reference %q resolves to %q", ref, env[name])
+	}
+	if doc.Connectors[0].Settings["page_size"] != 200 {
+		t.Fatalf("settings not kept: %v", doc.Connectors[0].Settings)
+	}
+}
