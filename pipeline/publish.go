@@ -224,7 +224,8 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 		return fmt.Errorf("choosing staged inputs: %w", err)
 	}
 	st := transformState{Snapshot: snap, RunStamps: map[string]string{}, Fingerprint: o.Config.Fingerprint(o.Types)}
-	in := transform.Input{SnapshotID: snap, SnapshotDate: o.SnapshotDate, ActivityThresholdDays: o.Config.ActivityThresholdDays}
+	in := transform.Input{SnapshotID: snap, SnapshotDate: o.SnapshotDate, ActivityThresholdDays: o.Config.ActivityThresholdDays,
+		OrgSourcePriority: o.Config.OrgSourcePriority}
 	for _, t := range o.Types {
 		in.Types = append(in.Types, transform.TypeInfo{Name: t.Name, Vendor: t.Vendor, Product: t.Product, Capabilities: t.Capabilities})
 	}

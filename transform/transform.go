@@ -68,6 +68,10 @@ type Input struct {
 	// ActivityThresholdDays is how recent activity must be for an account
 	// to count as active; 0 means DefaultActivityThresholdDays.
 	ActivityThresholdDays int
+	// OrgSourcePriority ranks connector types as sources of a person's
+	// organisational attributes, highest first (config
+	// org_source_priority); types not listed rank after, by name.
+	OrgSourcePriority []string
 }
 
 // DefaultActivityThresholdDays is DESIGN.md's default threshold.
