@@ -49,6 +49,10 @@ type Writer struct {
 	tmp   *os.File
 	pw    *parquet.GenericWriter[Row]
 	batch []Row
+	// arena holds the batch's payload copies: one allocation per batch
+	// instead of one per record. parquet-go copies values on Write, so the
+	// arena is reused after each flush.
+	arena []byte
 	rows  int64
 	now   func() time.Time
 	done  bool
@@ -92,13 +96,19 @@ func (w *Writer) Emit(ctx context.Context, r extract.Record) error {
 		Entity:        w.env.Entity,
 		SourceID:      r.SourceID,
 		ExtractedAt:   w.now().UTC().Truncate(time.Microsecond),
-		Payload:       append([]byte(nil), r.Payload...),
+		Payload:       w.copyPayload(r.Payload),
 	})
 	w.rows++
 	if len(w.batch) == cap(w.batch) {
 		return w.flush()
 	}
 	return nil
+}
+
+func (w *Writer) copyPayload(p []byte) []byte {
+	start := len(w.arena)
+	w.arena = append(w.arena, p...)
+	return w.arena[start:len(w.arena):len(w.arena)]
 }
 
 func (w *Writer) flush() error {
@@ -110,6 +120,7 @@ func (w *Writer) flush() error {
 	}
 	clear(w.batch)
 	w.batch = w.batch[:0]
+	w.arena = w.arena[:0]
 	return nil
 }
 
