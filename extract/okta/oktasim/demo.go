@@ -33,8 +33,12 @@ func (d demoVendor) Connectors() []simulate.Connector {
 		return m
 	}
 	secrets := map[string]string{"api_token": d.s.Token()}
+	// The demo reads a week of System Log on the first run (a real
+	// deployment's default is 30 days) to keep `saaspipe demo` quick; the
+	// second instance reads three days with small pages, so the two differ
+	// in settings but not in what they publish.
 	return []simulate.Connector{
-		{Name: "okta-main", Type: "okta", Settings: settings(200, nil), Secrets: secrets},
-		{Name: "okta-audit", Type: "okta", Settings: settings(100, map[string]any{"logs_lookback": "168h"}), Secrets: secrets},
+		{Name: "okta-main", Type: "okta", Settings: settings(1000, map[string]any{"logs_lookback": "168h"}), Secrets: secrets},
+		{Name: "okta-audit", Type: "okta", Settings: settings(100, map[string]any{"logs_lookback": "72h"}), Secrets: secrets},
 	}
 }
