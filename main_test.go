@@ -168,6 +168,17 @@ func TestRunCheckAndSecrets(t *testing.T) {
 		t.Fatalf("snapshots: exit %d %s", code, stdout)
 	}
 
+	code, stdout, _ = runCLI(t, env, "snapshots", "verify", "--config", cfg)
+	if code != exitOK || !strings.Contains(stdout, "ok: 1 snapshots verified") {
+		t.Fatalf("snapshots verify: exit %d %s", code, stdout)
+	}
+	part, _ := filepath.Glob(filepath.Join(dataDir, "published", "people", "*", "*.parquet"))
+	os.WriteFile(part[0], []byte("tampered"), 0o644)
+	code, stdout, _ = runCLI(t, env, "snapshots", "verify", "--config", cfg, "2026-11-28")
+	if code != exitFailure || !strings.Contains(stdout, "published/people/snapshot_date=2026-11-28/part-0.parquet: altered") {
+		t.Fatalf("verify of a tampered file: exit %d %s", code, stdout)
+	}
+
 	secret := sim.Token()
 	if strings.Contains(logs, secret) {
 		t.Fatal("the API token appears in logs or the summary")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/extract/okta/oktasim"
 	"github.com/saaspipe/saaspipe/extract/registry"
+	"github.com/saaspipe/saaspipe/load"
 	"github.com/saaspipe/saaspipe/synth"
 	"github.com/saaspipe/saaspipe/transform"
 )
@@ -453,5 +454,91 @@ func TestActivityWindowAcrossSnapshots(t *testing.T) {
 		where last_used_at >= timestamptz '2026-10-29 00:00:00+00'`)
 	if got != whole || whole == weekOnly {
 		t.Errorf("people with an app used in the 30-day window: %s published; %s in the staged window; %s in the last week alone", got, whole, weekOnly)
+	}
+}
+
+// TestVerifyFindsTampering: verification passes on intact snapshots and names
+// exactly what was altered, added, removed or taken out of the chain.
+func TestVerifyFindsTampering(t *testing.T) {
+	h := newHarness(t)
+	for _, d := range []string{"2026-11-21", "2026-11-28"} {
+		tn := startTenant(t, "acme.okta.com", 51, 40, mustDate(t, d))
+		h2 := &harness{t: t, dir: h.dir, env: map[string]string{}, yaml: "version: 1\nconnectors:\n"}
+		h2.add("okta", tn, tn.sim.Token())
+		if sum := h2.execute(StageRun, h2.options(d)); sum.Status != StatusOK {
+			t.Fatalf("%s: %s %v", d, sum.Status, sum.Errors)
+		}
+	}
+	checked, findings, err := load.Verify(h.dir, "")
+	if err != nil || len(findings) != 0 || len(checked) != 2 {
+		t.Fatalf("intact data: checked %v, findings %v, err %v", checked, findings, err)
+	}
+	m, err := load.ReadManifest(h.dir, "2026-11-21")
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := filepath.Join(h.dir, m.Files[0].Path)
+	staged := filepath.Join(h.dir, m.Staged[0].Path)
+	tamper := []struct {
+		name   string
+		do     func()
+		undo   func()
+		expect string
+	}{
+		{"published file edited", appendByte(t, published), restore(t, published), m.Files[0].Path + ": altered"},
+		{"staged evidence edited", appendByte(t, staged), restore(t, staged), m.Staged[0].Path + ": altered"},
+		{"file slipped into a partition", func() {
+			os.WriteFile(filepath.Join(filepath.Dir(published), "part-9.parquet"), []byte("x"), 0o644)
+		}, func() { os.Remove(filepath.Join(filepath.Dir(published), "part-9.parquet")) }, "part-9.parquet: not listed in the manifest"},
+		{"staged file removed", func() { os.Rename(staged, staged+".gone") }, func() { os.Rename(staged+".gone", staged) }, m.Staged[0].Path + ": missing"},
+		{"earlier manifest rewritten", appendByte(t, filepath.Join(h.dir, "snapshots", "2026-11-21", "manifest.json")),
+			restore(t, filepath.Join(h.dir, "snapshots", "2026-11-21", "manifest.json")), "2026-11-28: out of chain"},
+	}
+	for _, tc := range tamper {
+		tc.do()
+		_, findings, err := load.Verify(h.dir, "")
+		tc.undo()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var texts []string
+		for _, f := range findings {
+			texts = append(texts, f.String())
+		}
+		// The staged activity file of the first snapshot is evidence of
+		// the second too (its activity window), so it may be named twice.
+		if len(findings) == 0 || len(findings) > 2 {
+			t.Errorf("%s: findings %q, want one or two containing %q", tc.name, texts, tc.expect)
+		}
+		for _, f := range texts {
+			if !strings.Contains(f, tc.expect) {
+				t.Errorf("%s: finding %q does not contain %q", tc.name, f, tc.expect)
+			}
+		}
+	}
+	if _, findings, _ := load.Verify(h.dir, ""); len(findings) != 0 {
+		t.Fatalf("after restoring: %v", findings)
+	}
+}
+
+var originals = map[string][]byte{}
+
+// appendByte alters a file in place; restore puts its original bytes back.
+func appendByte(t *testing.T, path string) func() {
+	return func() {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		originals[path] = b
+		os.WriteFile(path, append(append([]byte(nil), b...), ' '), 0o644)
+	}
+}
+
+func restore(t *testing.T, path string) func() {
+	return func() {
+		if err := os.WriteFile(path, originals[path], 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
