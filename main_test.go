@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/extract"
 	"github.com/saaspipe/saaspipe/extract/okta/oktasim"
+	"github.com/saaspipe/saaspipe/extract/registry"
 	"github.com/saaspipe/saaspipe/pipeline"
 	"github.com/saaspipe/saaspipe/synth"
 	"github.com/saaspipe/saaspipe/transform"
@@ -266,5 +268,32 @@ func TestDemo(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(other, "precious.txt")); err != nil {
 		t.Fatal("demo deleted a file it did not make")
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite generated files")
+
+// TestDataReference keeps docs/data-reference.md equal to what the code
+// declares; run with -update after changing a connector type, the staging
+// contract or a dataset.
+func TestDataReference(t *testing.T) {
+	got := dataReference(registry.Types())
+	const path = "docs/data-reference.md"
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s is out of date: run go test -run TestDataReference -update .", path)
+	}
+	for _, typ := range registry.Types() {
+		if !bytes.Contains(got, []byte("### "+typ.Name+"\n")) {
+			t.Errorf("connector type %s missing from the data reference", typ.Name)
+		}
 	}
 }
