@@ -58,7 +58,17 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var sum *pipeline.Summary
 	for i := *snapshots - 1; i >= 0; i-- {
 		date := last.AddDate(0, 0, -7*i)
-		sum, err = demoSnapshot(ctx, dir, date, last, *people, *seed, pipeline.Options{Logger: log, ToolVersion: version()})
+		o := pipeline.Options{Logger: log, ToolVersion: version()}
+		var tp *terminalProgress
+		if isTerminal(stderr) && *logFormat != "json" {
+			tp = newTerminalProgress(stderr)
+			o.Progress = tp
+			o.Logger, _ = newLogger(tp, "text", *logLevel)
+		}
+		sum, err = demoSnapshot(ctx, dir, date, last, *people, *seed, o)
+		if tp != nil {
+			tp.Wait()
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "saaspipe demo: snapshot %s: %v\n", pipeline.SnapshotID(date), err)
 			return exitFailure

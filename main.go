@@ -214,6 +214,18 @@ func cmdStage(stage string) func(ctx context.Context, args []string, stdout, std
 		}
 		o := pipeline.Options{Config: cfg, Types: registry.Types(), SnapshotDate: date, Connectors: c.connectors,
 			Logger: log, ToolVersion: version()}
+		// Live progress only for a person watching a terminal, never in
+		// logs a scheduler collects.
+		if isTerminal(stderr) && c.logFormat != "json" && (stage == pipeline.StageRun || stage == pipeline.StageExtract) {
+			tp := newTerminalProgress(stderr)
+			o.Progress = tp
+			if o.Logger, err = newLogger(tp, "text", c.logLevel); err != nil {
+				return exitUsage
+			}
+			sum, err := pipeline.Execute(ctx, stage, o)
+			tp.Wait()
+			return finish(sum, err)(stdout, stderr, c.jsonOut)
+		}
 		return finish(pipeline.Execute(ctx, stage, o))(stdout, stderr, c.jsonOut)
 	}
 }

@@ -37,6 +37,8 @@ type Options struct {
 	// Replace and Reason publish a new revision of a sealed snapshot.
 	Replace bool
 	Reason  string
+	// Progress, when set, follows extraction live (a terminal display).
+	Progress Progress
 }
 
 func (o *Options) now() time.Time {
@@ -152,6 +154,10 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	log := o.logger().With("connector", inst.Name, "type", inst.Type)
 	stats := &httpx.Stats{}
 	wall := time.Now()
+	var prog ConnectorProgress = noProgress{}
+	if o.Progress != nil {
+		prog = o.Progress.Connector(inst.Name, inst.Type)
+	}
 	rec = RunRecord{RunID: fmt.Sprintf("%x-%d", wall.UnixNano(), os.Getpid()), Snapshot: snap, Connector: inst.Name, Type: inst.Type, Status: "failed",
 		StartedAt: o.now().UTC(), Entities: map[string]EntityRun{}}
 	defer func() {
@@ -171,6 +177,9 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 		level := slog.LevelInfo
 		if rec.Status != "ok" {
 			level = slog.LevelError
+			prog.Done(errors.New(rec.Error))
+		} else {
+			prog.Done(nil)
 		}
 		log.Log(ctx, level, "connector finished", "status", rec.Status, "seconds", rec.Seconds,
 			"requests", rec.Requests, "throttled", rec.Throttled, "retries", rec.Retries, "error", rec.Error)
@@ -221,13 +230,17 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	type advance struct{ entity, from, to string }
 	var moves []advance
 	log.Info("connector started", "tenant", rec.Tenant)
+	var total int64
 	for _, ent := range conn.Entities() {
 		from := ""
 		if ent.Incremental {
 			from = cursors.from(ent.Name, snap)
 		}
-		er, to, err := extractEntity(ctx, o, inst, rec.Tenant, ent, from, log)
+		sink := &countingSink{p: prog, stats: stats, entity: ent.Name, base: total}
+		er, to, err := extractEntity(ctx, o, inst, rec.Tenant, ent, from, sink, log)
 		rec.Entities[ent.Name] = er
+		total += er.Rows
+		sink.report()
 		if err != nil {
 			rec.Error = fmt.Sprintf("%s %s: %v", inst.Name, ent.Name, err)
 			return rec
@@ -251,7 +264,7 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	return rec
 }
 
-func extractEntity(ctx context.Context, o Options, inst extract.Instance, tenant string, ent extract.Entity, from string, log *slog.Logger) (EntityRun, string, error) {
+func extractEntity(ctx context.Context, o Options, inst extract.Instance, tenant string, ent extract.Entity, from string, sink *countingSink, log *slog.Logger) (EntityRun, string, error) {
 	l := o.layout()
 	start := time.Now()
 	w, err := stage.Create(l.Staging(), stage.Envelope{
@@ -261,7 +274,8 @@ func extractEntity(ctx context.Context, o Options, inst extract.Instance, tenant
 		return EntityRun{}, "", err
 	}
 	log.Info("entity started", "entity", ent.Name)
-	to, err := ent.Fetch(ctx, from, w)
+	sink.next = w
+	to, err := ent.Fetch(ctx, from, sink)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}

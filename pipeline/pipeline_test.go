@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -540,5 +541,68 @@ func restore(t *testing.T, path string) func() {
 		if err := os.WriteFile(path, originals[path], 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+type recordingProgress struct {
+	mu    sync.Mutex
+	last  map[string]ProgressState
+	done  map[string]error
+	calls int
+}
+
+func (r *recordingProgress) Connector(name, typ string) ConnectorProgress {
+	return progressFunc{r: r, name: name}
+}
+
+type progressFunc struct {
+	r    *recordingProgress
+	name string
+}
+
+func (p progressFunc) Update(s ProgressState) {
+	p.r.mu.Lock()
+	defer p.r.mu.Unlock()
+	p.r.last[p.name] = s
+	p.r.calls++
+}
+
+func (p progressFunc) Done(err error) {
+	p.r.mu.Lock()
+	defer p.r.mu.Unlock()
+	p.r.done[p.name] = err
+}
+
+// TestProgressFollowsExtract: a progress display sees every connector finish
+// with the totals the run record holds, and failures as failures.
+func TestProgressFollowsExtract(t *testing.T) {
+	date := mustDate(t, "2026-11-28")
+	tn := startTenant(t, "acme.okta.com", 61, 300, date)
+	h := newHarness(t)
+	h.add("okta-ok", tn, tn.sim.Token())
+	h.add("okta-bad", tn, "wrong-token")
+	o := h.options("2026-11-28")
+	rp := &recordingProgress{last: map[string]ProgressState{}, done: map[string]error{}}
+	o.Progress = rp
+	sum := h.execute(StageExtract, o)
+	var rows int64
+	for _, c := range sum.Connectors {
+		if c.Name == "okta-ok" {
+			for _, n := range c.Rows {
+				rows += n
+			}
+		}
+	}
+	if err, ok := rp.done["okta-ok"]; !ok || err != nil {
+		t.Errorf("okta-ok done = %v, %v", err, ok)
+	}
+	if err := rp.done["okta-bad"]; err == nil {
+		t.Error("okta-bad reported success to the progress display")
+	}
+	if got := rp.last["okta-ok"]; got.Total != rows || got.Requests == 0 || got.Entity != "activity" {
+		t.Errorf("last update %+v, want total %d after the last entity", got, rows)
+	}
+	if rp.calls < 5 {
+		t.Errorf("%d updates for %d records", rp.calls, rows)
 	}
 }
