@@ -1,0 +1,162 @@
+package googleworkspace
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/saaspipe/saaspipe/extract/httpx"
+)
+
+const (
+	usersPath    = "/admin/directory/v1/users"
+	loginPath    = "/admin/reports/v1/activity/users/all/applications/login"
+	usagePath    = "/admin/reports/v1/usage/users/all/dates/"
+	licensesPath = "/apps/licensing/v1/product/"
+)
+
+// client lists Google collections. It knows the API roots and an authorised
+// *http.Client and nothing of the pipeline.
+type client struct {
+	http      *http.Client
+	admin     string // Directory and Reports root: https://admin.googleapis.com
+	licensing string // License Manager root: https://licensing.googleapis.com
+	// maxPages caps one listing (0: httpx's default).
+	maxPages int
+}
+
+// listing names one kind of Google page: its kind and the key of its items.
+type listing struct {
+	what  string // for errors: "users", "login activities"
+	kind  string // "admin#directory#users"
+	items string // "users", "items", "usageReports"
+}
+
+var (
+	usersListing    = listing{"users", "admin#directory#users", "users"}
+	licenseListing  = listing{"license assignments", "licensing#licenseAssignmentList", "items"}
+	activityListing = listing{"login activities", "admin#reports#activities", "items"}
+	usageListing    = listing{"user usage reports", "admin#reports#usageReports", "usageReports"}
+)
+
+// page is one decoded listing page.
+type page struct {
+	records  []json.RawMessage
+	next     string
+	warnings []warning
+}
+
+type warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// decodePage splits a Google listing body into its records, kept as the
+// bytes Google sent, and its nextPageToken. The body must be an object of
+// the listing's kind: Google omits the items key of an empty listing, so the
+// kind is what tells an empty page from an error or a wrong endpoint, which
+// would otherwise end the listing silently.
+func decodePage(body []byte, l listing) (page, error) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(body, &env); err != nil || env == nil {
+		return page{}, errors.New("decoding page: body is not a JSON object")
+	}
+	var kind string
+	if err := json.Unmarshal(env["kind"], &kind); err != nil || kind != l.kind {
+		return page{}, fmt.Errorf("decoding page: kind is not %q", l.kind)
+	}
+	var p page
+	if raw, ok := env["nextPageToken"]; ok {
+		if err := json.Unmarshal(raw, &p.next); err != nil {
+			return page{}, errors.New("decoding page: nextPageToken is not a string")
+		}
+	}
+	if raw, ok := env["warnings"]; ok {
+		if err := json.Unmarshal(raw, &p.warnings); err != nil {
+			return page{}, errors.New("decoding page: warnings is not a list")
+		}
+	}
+	if raw, ok := env[l.items]; ok {
+		if err := json.Unmarshal(raw, &p.records); err != nil || p.records == nil {
+			return page{}, fmt.Errorf("decoding page: %s is not a JSON array", l.items)
+		}
+		for i, r := range p.records {
+			if len(r) == 0 || r[0] != '{' {
+				return page{}, fmt.Errorf("decoding page: record %d is not a JSON object", i)
+			}
+		}
+	}
+	return p, nil
+}
+
+// rawBody keeps a response body as received, for decodePage.
+type rawBody []byte
+
+func (b *rawBody) UnmarshalJSON(data []byte) error {
+	*b = append((*b)[:0], data...)
+	return nil
+}
+
+// list GETs root+path?q and every page its nextPageToken chain leads to,
+// handing each page to fn.
+func (c *client) list(ctx context.Context, l listing, root, path string, q url.Values, fn func(p page) error) error {
+	guard := httpx.PageGuard{MaxPages: c.maxPages}
+	token := ""
+	for n := 1; ; n++ {
+		if token != "" {
+			if err := guard.Seen(token); err != nil {
+				return fmt.Errorf("listing google %s: %w", l.what, err)
+			}
+			q.Set("pageToken", token)
+		}
+		var body rawBody
+		if _, err := httpx.GetJSON(ctx, c.http, root+path+"?"+q.Encode(), nil, &body); err != nil {
+			return fmt.Errorf("listing google %s page %d: %w", l.what, n, explain(err))
+		}
+		p, err := decodePage(body, l)
+		if err != nil {
+			return fmt.Errorf("listing google %s page %d: %w", l.what, n, err)
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+		if p.next == "" {
+			return nil
+		}
+		token = p.next
+	}
+}
+
+// field reads the string at a path of nested objects in rec ("id",
+// "primaryEmail", "id.time").
+func field(rec json.RawMessage, path ...string) (string, error) {
+	cur := rec
+	for _, k := range path {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(cur, &m); err != nil {
+			return "", fmt.Errorf("reading record: %w", err)
+		}
+		cur = m[k]
+	}
+	var v string
+	if err := json.Unmarshal(cur, &v); err != nil || v == "" {
+		return "", fmt.Errorf("record has no string %v", path)
+	}
+	return v, nil
+}
+
+// explain adds what an operator should do about the errors with a known
+// cause; the API error itself names google, the method and the endpoint,
+// never the key or a token.
+func explain(err error) error {
+	switch {
+	case httpx.HasStatus(err, http.StatusUnauthorized):
+		return fmt.Errorf("google rejected the access token (check service_account_key and admin_email): %w", err)
+	case httpx.HasStatus(err, http.StatusForbidden):
+		return fmt.Errorf("the administrator lacks the privilege or the client id lacks the delegated scope (needs %d read-only scopes): %w", len(Scopes), err)
+	}
+	return err
+}
