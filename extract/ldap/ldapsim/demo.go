@@ -1,0 +1,37 @@
+package ldapsim
+
+import (
+	"github.com/saaspipe/saaspipe/simulate"
+	"github.com/saaspipe/saaspipe/synth"
+)
+
+// Demo serves org as one AD domain read by the connector instance "ad". It
+// returns an error wrapping ErrNoSlapd when OpenLDAP is not installed, for
+// the demo to report as skipped. The instance binds over plain ldap:// on
+// loopback (allow_insecure); TLS verification is left at its default.
+func Demo(org *synth.Org) (simulate.Vendor, error) {
+	s, err := Start(org, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return demoVendor{s}, nil
+}
+
+type demoVendor struct{ s *Server }
+
+func (d demoVendor) Close() { d.s.Close() }
+
+func (d demoVendor) Connectors() []simulate.Connector {
+	return []simulate.Connector{{
+		Name: "ad",
+		Type: "ldap",
+		Settings: map[string]any{
+			"url":            d.s.URL(),
+			"allow_insecure": true,
+			"bind_dn":        d.s.BindDN(),
+			"base_dn":        d.s.BaseDN(),
+			"page_size":      500,
+		},
+		Secrets: map[string]string{"bind_password": d.s.Password()},
+	}}
+}
