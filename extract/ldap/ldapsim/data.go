@@ -204,7 +204,7 @@ func build(org *synth.Org, password string) *dataset {
 	// written: manager references must point at existing objects.
 	type placed struct {
 		dn, guid, sam string
-		wire      []byte
+		wire          []byte
 	}
 	where := make([]placed, len(org.People))
 	usedDN := map[string]bool{}
