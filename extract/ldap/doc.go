@@ -16,7 +16,7 @@
 //
 //	{
 //	  "dn": "CN=Ann Lee,OU=Sales,OU=People,DC=corp,DC=example",
-//	  "attributes": {"sAMAccountName": ["ann.lee"], "objectGUID": ["rq0d+Ox90BGnZQCgyR5r9g=="], …},
+//	  "attributes": {"sAMAccountName": ["ann.lee"], "objectGUID": ["rk8d+Ox90BGnZQCgyR5r9g=="], …},
 //	  "binary": ["objectGUID", "objectSid"],
 //	  "mapped": {
 //	    "objectGUID": "f81d4fae-7dec-11d0-a765-00a0c91e6bf6",
