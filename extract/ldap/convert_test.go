@@ -70,7 +70,9 @@ func FuzzParseFileTime(f *testing.F) {
 }
 
 func TestParseGeneralizedTime(t *testing.T) {
-	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time { return time.Date(y, mo, d, h, mi, s, ns, time.UTC) }
+	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, ns, time.UTC)
+	}
 	tests := []struct {
 		in      string
 		want    time.Time
@@ -314,7 +316,7 @@ func BenchmarkRender(b *testing.B) {
 		"objectGUID": {string(guid)}, "sAMAccountName": {"ann.lee"}, "mail": {"ann@corp.example"},
 		"proxyAddresses": {"SMTP:ann@corp.example", "smtp:al@corp.example"}, "givenName": {"Ann"}, "sn": {"Lee"},
 		"displayName": {"Ann Lee"}, "department": {"Sales"}, "title": {"Account Executive"}, "manager": {"CN=Bo Chan,OU=Sales,DC=corp,DC=example"},
-		"memberOf": {"CN=Sales,OU=Groups,DC=corp,DC=example", "CN=All Staff,OU=Groups,DC=corp,DC=example"},
+		"memberOf":    {"CN=Sales,OU=Groups,DC=corp,DC=example", "CN=All Staff,OU=Groups,DC=corp,DC=example"},
 		"whenCreated": {"20240102030405.0Z"}, "userAccountControl": {"512"}, "accountExpires": {"0"},
 		"lastLogonTimestamp": {"133485408001234567"}, "lockoutTime": {"0"},
 	})
