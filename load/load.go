@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/saaspipe/saaspipe/internal/crashpoint"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -54,6 +55,7 @@ var datasetNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 var failpoint func(step string) error
 
 func hit(step string) error {
+	crashpoint.Hit("load:" + step)
 	if failpoint == nil {
 		return nil
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/saaspipe/saaspipe/extract"
 	"github.com/saaspipe/saaspipe/extract/httpx"
 	"github.com/saaspipe/saaspipe/extract/stage"
+	"github.com/saaspipe/saaspipe/internal/crashpoint"
 )
 
 // Options drive one invocation of a stage.
@@ -249,6 +250,7 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 			moves = append(moves, advance{ent.Name, from, to})
 		}
 	}
+	crashpoint.Hit("extract:before-cursors")
 	// Cursors move only now, after every staged file of the run is in
 	// place: a run that fails part-way leaves them where they were.
 	for _, m := range moves {
@@ -289,6 +291,7 @@ func extractEntity(ctx context.Context, o Options, inst extract.Instance, tenant
 	if err != nil {
 		return er, "", err
 	}
+	crashpoint.Hit("extract:committed:" + ent.Name)
 	rel, _ := filepath.Rel(l.Root, path)
 	er.File, er.Complete = rel, true
 	log.Info("entity finished", "entity", ent.Name, "rows", er.Rows, "seconds", er.Seconds)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/saaspipe/saaspipe/internal/crashpoint"
 	"github.com/saaspipe/saaspipe/load"
 	"github.com/saaspipe/saaspipe/transform"
 )
@@ -277,6 +278,7 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 	}
 	st.Datasets = rows
 	sum.Datasets = rows
+	crashpoint.Hit("transform:built")
 	// The state file is written last: its presence means the DuckDB file is
 	// complete.
 	if err := writeJSONAtomic(filepath.Join(work, workState), st); err != nil {
