@@ -305,10 +305,25 @@ func cmdConnectors(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("saaspipe connectors", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	jsonOut := fs.Bool("json", false, "print as JSON")
+	docs := fs.String("docs", "", "write the generated data reference (data-reference.md, datasets.md) into this directory")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	types := registry.Types()
+	if *docs != "" {
+		if err := os.MkdirAll(*docs, 0o755); err != nil {
+			fmt.Fprintf(stderr, "saaspipe: %v\n", err)
+			return exitFailure
+		}
+		for name, b := range docFiles(types) {
+			if err := os.WriteFile(filepath.Join(*docs, name), b, 0o644); err != nil {
+				fmt.Fprintf(stderr, "saaspipe: %v\n", err)
+				return exitFailure
+			}
+			fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(*docs, name))
+		}
+		return exitOK
+	}
 	if *jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -273,26 +273,27 @@ func TestDemo(t *testing.T) {
 
 var update = flag.Bool("update", false, "rewrite generated files")
 
-// TestDataReference keeps docs/data-reference.md equal to what the code
-// declares; run with -update after changing a connector type, the staging
-// contract or a dataset.
-func TestDataReference(t *testing.T) {
-	got := dataReference(registry.Types())
-	const path = "docs/data-reference.md"
+// TestDocs keeps docs/ equal to what the code declares; after changing a
+// connector type, the staging contract or a dataset run
+// `go run . connectors --docs docs` (or this test with -update).
+func TestDocs(t *testing.T) {
 	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
+		if code, _, stderr := runCLI(t, nil, "connectors", "--docs", "docs"); code != exitOK {
+			t.Fatalf("connectors --docs: %d %s", code, stderr)
 		}
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	for name, got := range docFiles(registry.Types()) {
+		want, err := os.ReadFile(filepath.Join("docs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("docs/%s is out of date: run go run . connectors --docs docs", name)
+		}
 	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date: run go test -run TestDataReference -update .", path)
-	}
+	ref := docFiles(registry.Types())["data-reference.md"]
 	for _, typ := range registry.Types() {
-		if !bytes.Contains(got, []byte("### "+typ.Name+"\n")) {
+		if !bytes.Contains(ref, []byte("## "+typ.Name+"\n")) {
 			t.Errorf("connector type %s missing from the data reference", typ.Name)
 		}
 	}

@@ -9,32 +9,44 @@ import (
 	"github.com/saaspipe/saaspipe/transform"
 )
 
-// dataReference renders docs/data-reference.md from the code that defines
-// it: the registry's connector types, the canonical staging contract and the
-// published datasets. TestDataReference keeps the committed file in step
-// (go test -run TestDataReference -update rewrites it).
-func dataReference(types []extract.Type) []byte {
+// docFiles renders the generated documentation from the code that defines
+// it: docs/datasets.md from the published datasets, docs/data-reference.md
+// from the registry's connector types and the canonical staging contract.
+// `saaspipe connectors --docs DIR` writes them; TestDocs keeps the committed
+// files in step.
+func docFiles(types []extract.Type) map[string][]byte {
+	return map[string][]byte{"datasets.md": datasetsDoc(), "data-reference.md": connectorsDoc(types)}
+}
+
+func cell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }
+
+func datasetsDoc() []byte {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	cell := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }
-
-	p("# saaspipe data reference\n\n")
-	p("Generated from the code (`go test -run TestDataReference -update .`); do not edit by hand.\n\n")
-	p("- [Published datasets](#published-datasets)\n- [Connector types](#connector-types)\n- [Canonical staging contract](#canonical-staging-contract)\n\n")
-
-	p("## Published datasets\n\n")
-	p("Hive-partitioned Parquet under `published/<dataset>/snapshot_date=YYYY-MM-DD/`, and views `<dataset>` (all snapshots) and `current_<dataset>` (latest) in `saaspipe.duckdb`. Timestamps are UTC.\n\n")
+	p("# saaspipe published datasets\n\n")
+	p("Generated from the code by `saaspipe connectors --docs docs`; do not edit by hand.\n\n")
+	p("Hive-partitioned Parquet under `published/<dataset>/snapshot_date=YYYY-MM-DD/`, and views `<dataset>` (all snapshots) and `current_<dataset>` (latest) in `saaspipe.duckdb`. Timestamps are UTC. Connector types and the staging contract: [data-reference.md](data-reference.md).\n\n")
 	for _, ds := range transform.Datasets {
-		p("### %s\n\n%s\n\nKey: `%s`.\n\n| column | type | meaning |\n|---|---|---|\n", ds.Name, ds.Doc, strings.Join(ds.Key, "`, `"))
+		p("## %s\n\n%s\n\nKey: `%s`.\n\n| column | type | meaning |\n|---|---|---|\n", ds.Name, ds.Doc, strings.Join(ds.Key, "`, `"))
 		for _, c := range ds.Columns {
 			p("| %s | %s | %s |\n", c.Name, cell(c.Type), cell(c.Doc))
 		}
 		p("\n")
 	}
+	return b.Bytes()
+}
 
-	p("## Connector types\n\n")
+func connectorsDoc(types []extract.Type) []byte {
+	var b bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# saaspipe data reference: connector types\n\n")
+	p("Generated from the code by `saaspipe connectors --docs docs`; do not edit by hand. Published datasets: [datasets.md](datasets.md).\n\n")
 	for _, t := range types {
-		p("### %s\n\n%s — %s. %s\n\n", t.Name, t.Vendor, t.Product, t.Doc)
+		p("- [%s](#%s) — %s %s\n", t.Name, t.Name, t.Vendor, t.Product)
+	}
+	p("- [Canonical staging contract](#canonical-staging-contract)\n\n")
+	for _, t := range types {
+		p("## %s\n\n%s — %s. %s\n\n", t.Name, t.Vendor, t.Product, t.Doc)
 		var caps []string
 		for _, c := range []struct {
 			on   bool
@@ -68,7 +80,6 @@ func dataReference(types []extract.Type) []byte {
 		}
 		p("\n")
 	}
-
 	p("## Canonical staging contract\n\n")
 	p("Every `sql/staging/<type>__<entity>.sql` produces exactly these columns; the transform checks it on every run.\n\n")
 	for _, c := range transform.Staging {
