@@ -13,6 +13,8 @@ import (
 	"github.com/saaspipe/saaspipe/extract/googleworkspace/gwsim"
 	"github.com/saaspipe/saaspipe/extract/httpx"
 	"github.com/saaspipe/saaspipe/extract/stage"
+	"github.com/saaspipe/saaspipe/extract/zoom"
+	"github.com/saaspipe/saaspipe/extract/zoom/zoomsim"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
@@ -113,3 +115,43 @@ func TestGoogleWorkspaceStaging(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestZoomStaging feeds what the zoom connector reads from the simulated
+// account (Zoom's published examples are type placeholders, so the
+// simulator's shapes stand in) through the staging SQL and the core tables;
+// license assignments come from the users' records.
+func TestZoomStaging(t *testing.T) {
+	org := synth.Generate(synth.Params{Seed: 5, People: 300, Date: fixtureDate})
+	sim := zoomsim.New(org, zoomsim.Options{})
+	if _, err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	conn, err := zoom.New(extract.Instance{Name: "zoom", Type: "zoom", Settings: extract.Settings{
+		"account_id": sim.AccountID(), "client_id": sim.ClientID(), "client_secret": sim.ClientSecret(),
+		"base_url": sim.APIURL(), "token_url": sim.TokenURL(), "allow_http": true, "activity_lookback": "240h",
+	}}, extract.Env{Now: org.End, HTTP: fastHTTP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := gwzStage(t, t.TempDir(), "zoom", "zoom", conn)
+	typ := zoom.Type
+	db := openDB(t)
+	if _, err := db.Run(context.Background(), Input{SnapshotID: "sim", SnapshotDate: fixtureDate, Staged: staged,
+		Types: []TypeInfo{{Name: typ.Name, Vendor: typ.Vendor, Product: typ.Product, Capabilities: typ.Capabilities}}}); err != nil {
+		t.Fatal(err)
+	}
+	gwzChecks(t, db, [][2]string{
+		{`SELECT CAST(count(*) AS VARCHAR) FROM stg_zoom__users`, itoa(len(sim.Expected("users")))},
+		{`SELECT string_agg(DISTINCT status || '/' || vendor_status, ',' ORDER BY status || '/' || vendor_status) FROM stg_zoom__users`, "active/active,pending/pending,suspended/inactive"},
+		{`SELECT string_agg(DISTINCT user_type, ',' ORDER BY user_type) FROM stg_zoom__users`, "basic,licensed"},
+		{`SELECT CAST(count(*) FILTER (WHERE is_admin) BETWEEN 1 AND 20 AS VARCHAR) FROM stg_zoom__users`, "true"},
+		// Licensed users hold the base plan; its usage counts the active ones.
+		{`SELECT CAST((SELECT count(*) FROM stg_zoom__license_assignments) = count(*) FILTER (WHERE user_type = 'licensed') AS VARCHAR) FROM stg_zoom__users`, "true"},
+		{`SELECT CAST(assigned_units = (SELECT count(*) FROM stg_zoom__license_assignments WHERE status = 'active') AND purchased_units >= assigned_units AS VARCHAR) FROM stg_zoom__subscriptions WHERE sku = 'plan_base'`, "true"},
+		{`SELECT string_agg(name, ',' ORDER BY sku) FROM stg_zoom__subscriptions`, "Zoom Workplace (monthly),Zoom Large Meetings (large500),Zoom Webinars (webinar1000),Zoom Webinars (webinar500)"},
+		// Every report entry finds its account.
+		{`SELECT string_agg(DISTINCT event_type, ',' ORDER BY event_type) FROM stg_zoom__activity`, "Sign out,sign_in"},
+		{`SELECT CAST(count(*) AS VARCHAR) FROM stg_zoom__activity WHERE account_source_id IS NULL OR occurred_at IS NULL OR NOT succeeded`, "0"},
+	})
+}

@@ -60,7 +60,7 @@ type dataset struct {
 func hash(id, salt string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(id + "|google|" + salt))
-	return h.Sum64()
+	return splitmix(h.Sum64()) // FNV-1a's low bits depend only on its input's low bits
 }
 
 func splitmix(x uint64) uint64 {

@@ -1,0 +1,31 @@
+-- Zoom Sign In / Sign Out report entries (GET /report/activities) ->
+-- canonical activity. Entries name the user by e-mail only, so the account
+-- is the user of the same tenant with that e-mail (NULL when that user was
+-- not staged, e.g. deleted since). Both kinds are a completed use of Zoom:
+-- "Sign in" is a sign_in, "Sign out" keeps Zoom's name.
+WITH accounts AS (
+    SELECT tenant, lower(payload ->> '$.email') AS email, min(source_id) AS account_source_id
+    FROM raw_zoom__users
+    GROUP BY ALL
+)
+SELECT
+    e.connector,
+    e.connector_type,
+    e.tenant,
+    e.source_id,
+    e.extracted_at,
+    json_ts(e.payload, '$.time')                     AS occurred_at,
+    CASE json_text(e.payload, '$.type')
+        WHEN 'Sign in' THEN 'sign_in'
+        ELSE json_text(e.payload, '$.type')
+    END                                              AS event_type,
+    json_text(e.payload, '$.type')                   AS vendor_event_type,
+    a.account_source_id,
+    json_text(e.payload, '$.email')                  AS actor_login,
+    CAST(NULL AS VARCHAR)                            AS application_source_id,
+    'Zoom'                                           AS application_name,
+    json_text(e.payload, '$.type') IN ('Sign in', 'Sign out') AS succeeded,
+    e.snapshot_id
+FROM raw_zoom__activity AS e
+LEFT JOIN accounts AS a
+    ON a.tenant = e.tenant AND a.email = lower(e.payload ->> '$.email')
