@@ -65,7 +65,7 @@ var Type = extract.Type{
 		{Name: "token_url", Kind: extract.KindURL, Default: defaultTokenURL, Help: "OAuth 2.0 token endpoint; also the JWT assertion's audience"},
 		{Name: "activity_lookback", Kind: extract.KindDuration, Default: "720h", Help: "login audit window read on the first run (Google keeps six months)"},
 		{Name: "activity_overlap", Kind: extract.KindDuration, Default: "3h", Help: "how far before the last event seen each run re-reads the login audit, for events Google reports late; re-read events are not emitted twice"},
-	}, extract.HTTPSettings(defaultAdminURL)...),
+	}, httpSettings()...),
 	Entities: []extract.EntitySpec{
 		{Name: extract.Users, Calls: []string{"GET /admin/directory/v1/users?customer&maxResults&pageToken"},
 			Fields: []string{"id", "primaryEmail", "aliases", "nonEditableAliases", "emails[].address", "name.givenName", "name.familyName", "name.fullName", "suspended", "archived", "isAdmin", "isDelegatedAdmin", "lastLoginTime", "creationTime", "orgUnitPath", "organizations[primary].department", "organizations[primary].title", "organizations[primary].costCenter", "organizations[primary].name", "organizations[primary].description", "relations[type=manager].value", "externalIds[type=organization].value", "addresses[primary].countryCode", "locations[].buildingId"}},
@@ -78,6 +78,23 @@ var Type = extract.Type{
 	},
 	Capabilities: extract.Capabilities{Licenses: true, LastLogin: true, Activity: true, Directory: true},
 	New:          New,
+}
+
+// httpSettings are the shared HTTP settings with Google's page size: the
+// Directory's maximum of 500 users per page (licenses and reports, whose
+// maxima are 1000, take the same size).
+func httpSettings() []extract.Setting {
+	s := extract.HTTPSettings(defaultAdminURL)
+	for i := range s {
+		switch s[i].Name {
+		case "base_url":
+			s[i].Help = "Admin SDK root serving the Directory and Reports APIs; override for a gateway or the simulated tenant"
+		case "page_size":
+			s[i].Default = maxUsers
+			s[i].Help = "maxResults per page (capped at 500 for users, 1000 for licenses and reports)"
+		}
+	}
+	return s
 }
 
 // throttle covers Google's limit signals besides 429: a 403 whose reason is

@@ -38,7 +38,7 @@ var Type = extract.Type{
 		{Name: "token_url", Kind: extract.KindURL, Default: defaultTokenURL, Help: "OAuth token endpoint; override for a gateway or the simulated account"},
 		{Name: "activity_lookback", Kind: extract.KindDuration, Default: "720h", Help: "sign-in report window read on the first run (Zoom keeps a year)"},
 		{Name: "activity_overlap", Kind: extract.KindDuration, Default: "2h", Help: "how far before the last event seen each run re-reads the report, for events Zoom records late; re-read events are not emitted twice"},
-	}, extract.HTTPSettings(defaultBaseURL)...),
+	}, httpSettings()...),
 	Entities: []extract.EntitySpec{
 		{Name: extract.Users, Calls: []string{"GET /users?status=active|inactive|pending&page_size&next_page_token"},
 			Fields: []string{"id", "email", "first_name", "last_name", "display_name", "type", "status", "role_id", "dept", "employee_unique_id", "created_at", "user_created_at", "last_login_time", "timezone", "language", "verified"}},
@@ -51,6 +51,18 @@ var Type = extract.Type{
 	},
 	Capabilities: extract.Capabilities{Licenses: true, LastLogin: true, Activity: true},
 	New:          New,
+}
+
+// httpSettings are the shared HTTP settings with Zoom's maximum page size.
+func httpSettings() []extract.Setting {
+	s := extract.HTTPSettings(defaultBaseURL)
+	for i := range s {
+		if s[i].Name == "page_size" {
+			s[i].Default = maxPageSize
+			s[i].Help = "page_size of each listing (capped at Zoom's 300)"
+		}
+	}
+	return s
 }
 
 // Connector is one configured zoom instance.
