@@ -37,3 +37,29 @@ CREATE OR REPLACE MACRO application_id(connector_type, tenant, source_id) AS
 -- How far a timestamp lies before the snapshot day, in whole UTC days.
 CREATE OR REPLACE MACRO days_before(ts, snapshot_date) AS
     date_diff('day', CAST(ts AS DATE), snapshot_date);
+
+-- A subscription (license, SKU, plan) at one vendor tenant.
+CREATE OR REPLACE MACRO subscription_id(connector_type, tenant, source_id) AS
+    stable_id('subscription', [connector_type, tenant, source_id]);
+
+-- An identifier that may join two accounts into one person: lowercased,
+-- trimmed, and shaped like an e-mail address (or a user principal name), so
+-- that bare user names such as "admin" never merge people across vendors.
+CREATE OR REPLACE MACRO identity_key(s) AS
+    CASE WHEN lower(trim(s)) LIKE '%_@_%' THEN lower(trim(s)) END;
+
+-- The canonical user type (transform.UserTypes): staging maps vendor values
+-- to these; anything else, and no value at all, reads as unknown.
+CREATE OR REPLACE MACRO canonical_user_type(t) AS
+    CASE WHEN lower(trim(t)) IN ('employee', 'contractor', 'member', 'guest', 'bot', 'service', 'portal', 'unknown')
+         THEN lower(trim(t)) ELSE 'unknown' END;
+
+-- Accounts of these types are machines or external portal users, not people:
+-- they stay accounts and hold seats, but resolve to no person.
+CREATE OR REPLACE MACRO is_non_person_type(t) AS t IN ('bot', 'service', 'portal');
+
+-- Whether a license assignment in this state consumes a seat: assignments
+-- the vendor reports as failed, disabled or removed do not. No state at all
+-- means the source lists only held seats.
+CREATE OR REPLACE MACRO holds_seat(status) AS
+    coalesce(lower(trim(status)) NOT IN ('disabled', 'error', 'failed', 'removed', 'deleted', 'revoked', 'inactive', 'suspended'), true);

@@ -30,7 +30,20 @@ const (
 	tDouble  = "DOUBLE"
 	tList    = "VARCHAR[]"
 	tMap     = "MAP(VARCHAR, BIGINT)"
+	tMapBool = "MAP(VARCHAR, BOOLEAN)"
+	tMapText = "MAP(VARCHAR, VARCHAR)"
 )
+
+// UserTypes are the canonical values of users.user_type. Staging maps the
+// vendor's value to one of them, lowercased (Graph userType Member → member,
+// Guest → guest; Slack is_bot → bot; a service mailbox or app account →
+// service; a community or customer portal user → portal); core reads any
+// other value, and NULL, as unknown. Accounts of type bot, service and portal
+// are not people: they remain accounts, with person_id NULL.
+var UserTypes = []string{"employee", "contractor", "member", "guest", "bot", "service", "portal", "unknown"}
+
+// NonPersonUserTypes are the user types that never resolve to a person.
+var NonPersonUserTypes = []string{"bot", "service", "portal"}
 
 // envelope columns lead every staging contract: they carry lineage and the
 // deduplication key (connector_type, tenant, source_id).
@@ -65,7 +78,7 @@ var Staging = []Contract{
 			Column{"employee_number", tVarchar, "employee number"},
 			Column{"cost_center", tVarchar, "cost center"},
 			Column{"manager_source_id", tVarchar, "the manager's id, login or employee number in the same tenant"},
-			Column{"user_type", tVarchar, "vendor user type (employee, contractor, guest…)"},
+			Column{"user_type", tVarchar, "canonical user type, lowercased: employee | contractor | member | guest | bot | service | portal | unknown (other values read as unknown; bot, service and portal accounts are not people)"},
 			Column{"organization", tVarchar, "organisation or company name"},
 			Column{"status", tVarchar, "canonical status: active | locked | pending | suspended | deprovisioned | unknown"},
 			Column{"vendor_status", tVarchar, "the status exactly as the vendor names it"},
@@ -135,7 +148,7 @@ var Staging = []Contract{
 			Column{"subscription_source_id", tVarchar, "the subscription's source_id (subscriptions entity)"},
 			Column{"sku", tVarchar, "the subscription's sku, for sources that name it rather than its id"},
 			Column{"assignment_type", tVarchar, "direct | group | inherited | unknown"},
-			Column{"status", tVarchar, "lowercased assignment state (active, error, disabled…)"},
+			Column{"status", tVarchar, "lowercased assignment state (active, error, disabled…); disabled, error, failed, removed, deleted, revoked, inactive and suspended hold no seat, any other state or NULL holds one"},
 			Column{"assigned_at", tTS, "when the seat was assigned; NULL when not reported"},
 		),
 	},

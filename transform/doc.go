@@ -3,7 +3,9 @@
 //
 // In: an Input naming the snapshot, its staged Parquet files (one per
 // snapshot × connector instance × entity, written by extract/stage), the
-// pipeline's connector run reports and the connector types' declarations.
+// pipeline's connector run reports (with the capabilities each connector
+// reported of its tenant), the connector types' declarations and the org
+// source ranking.
 // Out: one DuckDB table per Dataset, named after it, inside the DB that Run
 // was called on, with exactly the Dataset's columns; package load publishes
 // them. Nothing is written outside the scratch directory given to Open.

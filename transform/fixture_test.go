@@ -90,7 +90,8 @@ func oktaEvent(uuid, published, eventType, actorID, actorLogin, appID, appName, 
 // reading one tenant with overlapping and repeated records, a third
 // instance on another tenant where one person also has an account, every
 // user status, apps, assignments and SSO events inside and outside the
-// activity window.
+// activity window; and the TestVendor estate (testvendorEstate) with
+// subscriptions, license assignments and reported capabilities.
 func fixture(t testing.TB, root string) Input {
 	t.Helper()
 	const acme, sub = "acme.okta.com", "acme-sub.okta.com"
@@ -174,5 +175,7 @@ func fixture(t testing.TB, root string) Input {
 		{Connector: "okta-sub", ConnectorType: "okta", Tenant: sub, Status: "failed", Error: fmt.Sprintf("listing okta groups page %d: HTTP 503", 2),
 			Rows: map[string]int64{"users": 2}, Requests: 9, Retries: 5, Duration: 30 * time.Second},
 	}
-	return Input{SnapshotID: "2026-03-15", SnapshotDate: fixtureDate, Staged: staged, Runs: runs, Types: []TypeInfo{oktaType}}
+	tvStaged, tvRuns := testvendorEstate(t, root)
+	return Input{SnapshotID: "2026-03-15", SnapshotDate: fixtureDate, Staged: append(staged, tvStaged...),
+		Runs: append(runs, tvRuns...), Types: []TypeInfo{oktaType, testvendorType}, stagingOverlay: testdataStaging}
 }

@@ -72,7 +72,17 @@ type Input struct {
 	// organisational attributes, highest first (config
 	// org_source_priority); types not listed rank after, by name.
 	OrgSourcePriority []string
+
+	// stagingOverlay holds extra staging/<type>__<entity>.sql files, read
+	// before the embedded ones; tests use it to map a vendor that ships no
+	// SQL of its own. Nil in production.
+	stagingOverlay fs.FS
 }
+
+// DefaultOrgSourcePriority is the org source ranking when the config names
+// none (DESIGN.md: directories first, then Microsoft 365, then Google
+// Workspace).
+var DefaultOrgSourcePriority = []string{"ldap", "entra", "microsoft365", "google_workspace"}
 
 // DefaultActivityThresholdDays is DESIGN.md's default threshold.
 const DefaultActivityThresholdDays = 30
@@ -148,7 +158,7 @@ func (d *DB) Run(ctx context.Context, in Input) (map[string]int64, error) {
 	if err := d.loadRaw(ctx, in); err != nil {
 		return nil, err
 	}
-	if err := d.buildStaging(ctx, in.Types); err != nil {
+	if err := d.buildStaging(ctx, in.Types, in.stagingOverlay); err != nil {
 		return nil, err
 	}
 	if err := d.runCore(ctx); err != nil {
@@ -211,7 +221,13 @@ CREATE OR REPLACE TABLE input_connector_runs (
     stale BOOLEAN, data_as_of TIMESTAMPTZ, requests BIGINT, throttled BIGINT,
     retries BIGINT, duration_seconds DOUBLE, error VARCHAR);
 CREATE OR REPLACE TABLE input_connector_run_rows (
-    connector VARCHAR, entity VARCHAR, row_count BIGINT);`
+    connector VARCHAR, entity VARCHAR, row_count BIGINT);
+CREATE OR REPLACE TABLE connector_type_capabilities (
+    connector_type VARCHAR, capability VARCHAR, available BOOLEAN);
+CREATE OR REPLACE TABLE input_connector_capabilities (
+    connector VARCHAR, capability VARCHAR, available BOOLEAN, reason VARCHAR);
+CREATE OR REPLACE TABLE org_source_priority (
+    connector_type VARCHAR, priority INTEGER);`
 	if _, err := d.db.ExecContext(ctx, ddl); err != nil {
 		return fmt.Errorf("creating input tables: %w", err)
 	}
@@ -225,6 +241,26 @@ CREATE OR REPLACE TABLE input_connector_run_rows (
 		if _, err := d.db.ExecContext(ctx, `INSERT INTO connector_types VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.Name, t.Vendor, t.Product, c.Licenses, c.LastLogin, c.Activity, c.SSO, c.Directory); err != nil {
 			return fmt.Errorf("loading connector type %s: %w", t.Name, err)
+		}
+		// The long form lets SQL overlay what a connector reported by name.
+		// Identifiers are not declared by types: a source's ids join its
+		// accounts unless the connector reports them concealed.
+		for _, dc := range []struct {
+			name      string
+			available bool
+		}{
+			{extract.CapLicenses, c.Licenses}, {extract.CapLastLogin, c.LastLogin}, {extract.CapActivity, c.Activity},
+			{extract.CapSSO, c.SSO}, {extract.CapDirectory, c.Directory}, {extract.CapIdentifiers, true},
+		} {
+			if _, err := d.db.ExecContext(ctx, `INSERT INTO connector_type_capabilities VALUES (?, ?, ?)`,
+				t.Name, dc.name, dc.available); err != nil {
+				return fmt.Errorf("loading capabilities of connector type %s: %w", t.Name, err)
+			}
+		}
+	}
+	for i, typ := range orgSourceRanking(in) {
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO org_source_priority VALUES (?, ?)`, typ, i+1); err != nil {
+			return fmt.Errorf("loading org source priority: %w", err)
 		}
 	}
 	seen := map[string]bool{}
@@ -252,8 +288,43 @@ CREATE OR REPLACE TABLE input_connector_run_rows (
 				return fmt.Errorf("loading row counts of connector run %s: %w", r.Connector, err)
 			}
 		}
+		for name, st := range r.Capabilities {
+			var reason any
+			if st.Reason != "" {
+				reason = st.Reason
+			}
+			if _, err := d.db.ExecContext(ctx, `INSERT INTO input_connector_capabilities VALUES (?, ?, ?, ?)`,
+				r.Connector, name, st.Available, reason); err != nil {
+				return fmt.Errorf("loading capabilities of connector run %s: %w", r.Connector, err)
+			}
+		}
 	}
 	return nil
+}
+
+// orgSourceRanking ranks every connector type of in as a source of
+// organisational attributes, highest first: the configured priority (or
+// DefaultOrgSourcePriority), then the remaining types by name, so that every
+// type has a rank and ties never depend on row order.
+func orgSourceRanking(in Input) []string {
+	prio := in.OrgSourcePriority
+	if len(prio) == 0 {
+		prio = DefaultOrgSourcePriority
+	}
+	var rest []string
+	for _, t := range in.Types {
+		if !slices.Contains(prio, t.Name) {
+			rest = append(rest, t.Name)
+		}
+	}
+	slices.Sort(rest)
+	var out []string
+	for _, typ := range prio {
+		if !slices.Contains(out, typ) {
+			out = append(out, typ)
+		}
+	}
+	return append(out, rest...)
 }
 
 func rawTable(connectorType, entity string) string { return "raw_" + connectorType + "__" + entity }
@@ -309,7 +380,7 @@ func (d *DB) loadRaw(ctx context.Context, in Input) error {
 // buildStaging runs each type's staging SQL as stg_<type>__<entity>, checks
 // it against the contract, and unions the types into stg_<entity>. The union
 // is generated from the contract, so a new vendor only adds SQL files.
-func (d *DB) buildStaging(ctx context.Context, types []TypeInfo) error {
+func (d *DB) buildStaging(ctx context.Context, types []TypeInfo, overlay fs.FS) error {
 	names := make([]string, 0, len(types))
 	for _, t := range types {
 		names = append(names, t.Name)
@@ -323,7 +394,7 @@ func (d *DB) buildStaging(ctx context.Context, types []TypeInfo) error {
 		var parts []string
 		for _, typ := range names {
 			file := path.Join("staging", typ+"__"+ct.Entity+".sql")
-			body, err := fs.ReadFile(sqlfiles.FS, file)
+			body, err := readStaging(overlay, file)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
@@ -354,6 +425,18 @@ func (d *DB) buildStaging(ctx context.Context, types []TypeInfo) error {
 		}
 	}
 	return nil
+}
+
+// readStaging reads a staging file from overlay when it has one, else from
+// the embedded tree.
+func readStaging(overlay fs.FS, file string) ([]byte, error) {
+	if overlay != nil {
+		body, err := fs.ReadFile(overlay, file)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return body, err
+		}
+	}
+	return fs.ReadFile(sqlfiles.FS, file)
 }
 
 // coreFiles lists sql/core in run order: by file name, whose numeric prefix

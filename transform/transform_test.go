@@ -252,6 +252,24 @@ func TestStagingFiles(t *testing.T) {
 			}
 		}
 	}
+	for _, ds := range Datasets {
+		if block := datasetMarkdown(ds); !bytes.Contains(readme, []byte(block)) {
+			t.Errorf("sql/README.md lacks or differs from this section of dataset %s:\n%s", ds.Name, block)
+		}
+	}
+}
+
+// datasetMarkdown is the section of sql/README.md documenting ds, exactly as
+// transform.Datasets states it.
+func datasetMarkdown(ds Dataset) string {
+	var b strings.Builder
+	b.WriteString("### " + ds.Name + "\n\n")
+	b.WriteString(strings.ToUpper(ds.Doc[:1]) + ds.Doc[1:] + ". Key: " + strings.Join(ds.Key, ", ") + ".\n\n")
+	b.WriteString("| column | type | meaning |\n|---|---|---|\n")
+	for _, c := range ds.Columns {
+		b.WriteString("| " + c.Name + " | " + c.Type + " | " + strings.ReplaceAll(c.Doc, "|", "\\|") + " |\n")
+	}
+	return b.String()
 }
 
 func TestCheckColumnsReportsDrift(t *testing.T) {

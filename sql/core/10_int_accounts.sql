@@ -2,14 +2,24 @@
 -- deduplicated across pages and across instances that read the same tenant.
 -- The freshest copy wins; the rest of the ordering only breaks ties so that
 -- the same staged input always picks the same copy.
-WITH lineage AS (
+WITH copies AS (
+    -- What all copies say together. Activity is measurable when any
+    -- instance that listed the account can measure it, and the latest
+    -- sign-in any copy reports is kept: an instance whose tenant withholds
+    -- sign-in data lists the account with no date, which must not hide the
+    -- date another instance read.
     SELECT
-        connector_type,
-        tenant,
-        source_id,
-        list(DISTINCT connector ORDER BY connector) AS connectors
-    FROM stg_users
-    GROUP BY ALL
+        u.connector_type,
+        u.tenant,
+        u.source_id,
+        list(DISTINCT u.connector ORDER BY u.connector) AS connectors,
+        bool_or(c.activity_measurable)                  AS activity_measurable,
+        bool_or(c.is_directory)                         AS is_directory,
+        max(never_as_null(u.last_login_at))             AS last_login_at,
+        max(never_as_null(u.last_activity_at))          AS source_last_activity_at
+    FROM stg_users AS u
+    JOIN int_connectors AS c ON c.connector = u.connector
+    GROUP BY u.connector_type, u.tenant, u.source_id
 ),
 chosen AS (
     SELECT *
@@ -37,18 +47,19 @@ SELECT
     c.employee_number,
     c.cost_center,
     c.manager_source_id,
-    c.user_type,
+    canonical_user_type(c.user_type) AS user_type,
     c.organization,
     c.status,
     c.vendor_status,
     c.is_admin,
     c.created_at,
-    never_as_null(c.last_login_at)    AS last_login_at,
-    never_as_null(c.last_activity_at) AS source_last_activity_at,
+    l.last_login_at,
+    l.source_last_activity_at,
     identity_email(c.email, c.login)  AS identity_email,
-    t.has_last_login OR t.has_activity AS activity_measurable,
-    t.is_directory,
+    coalesce(c.aliases, [])           AS aliases,
+    l.activity_measurable,
+    l.is_directory,
     l.connectors
 FROM chosen AS c
-JOIN lineage AS l USING (connector_type, tenant, source_id)
+JOIN copies AS l USING (connector_type, tenant, source_id)
 JOIN connector_types AS t USING (connector_type)

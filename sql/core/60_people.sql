@@ -1,22 +1,17 @@
--- Dataset people: one resolved person. Organisational attributes come from
--- one account, chosen by source priority (DESIGN.md: Active Directory / Entra
--- ID, then Microsoft 365, then Google Workspace, then any other directory,
--- then any other source), then by how alive the account is and how recently
--- it was used, then by key so the choice is deterministic.
-WITH source_priority(connector_type, priority) AS (
-    VALUES ('active_directory', 1), ('ldap', 1), ('entra', 1),
-           ('microsoft365', 2), ('google_workspace', 3)
-),
-person_accounts AS (
+-- Dataset people: one resolved person (int_account_people). Organisational
+-- attributes come from one account, chosen by source priority (the input
+-- table org_source_priority: the configured ranking, by default LDAP, Entra
+-- ID, Microsoft 365, Google Workspace, then every other type by name), then
+-- by how alive the account is and how recently it was used, then by key so
+-- the choice is deterministic. Accounts without a person (bots, services,
+-- portal users) are not here.
+WITH person_accounts AS (
     SELECT
         ap.person_id,
+        ap.primary_email,
         a.*,
         aa.last_activity_at,
-        CASE
-            WHEN sp.priority IS NOT NULL THEN sp.priority
-            WHEN a.is_directory THEN 4
-            ELSE 5
-        END AS org_priority,
+        sp.priority AS org_priority,
         CASE a.status
             WHEN 'active' THEN 1 WHEN 'locked' THEN 2 WHEN 'pending' THEN 3
             WHEN 'suspended' THEN 4 ELSE 5
@@ -24,7 +19,8 @@ person_accounts AS (
     FROM int_accounts AS a
     JOIN int_account_people AS ap USING (account_id)
     JOIN int_account_activity AS aa USING (account_id)
-    LEFT JOIN source_priority AS sp USING (connector_type)
+    JOIN org_source_priority AS sp USING (connector_type)
+    WHERE ap.person_id IS NOT NULL
 ),
 org AS (
     SELECT *
@@ -63,6 +59,8 @@ manager AS (
     SELECT c.person_id, mp.person_id AS manager_person_id
     FROM manager_candidates AS c
     JOIN int_account_people AS mp ON mp.account_id = c.account_id
+    -- A manager that is a service account names nobody.
+    WHERE mp.person_id IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY c.person_id ORDER BY c.match_rank, c.source_id) = 1
 ),
 rollup AS (
@@ -79,7 +77,7 @@ rollup AS (
 SELECT
     p.snapshot_date,
     o.person_id,
-    o.identity_email AS primary_email,
+    o.primary_email,
     coalesce(o.display_name,
              nullif(concat_ws(' ', o.first_name, o.last_name), ''),
              o.login) AS display_name,
@@ -89,6 +87,7 @@ SELECT
     o.job_title,
     o.cost_center,
     o.employee_number,
+    o.user_type,
     m.manager_person_id,
     -- The most alive of the person's accounts: one active account anywhere
     -- means the person is still around.
