@@ -44,6 +44,9 @@ type account struct {
 	created time.Time
 	product string // "" unlicensed
 	sku     string
+	// lastLogin is the last sign-in at the server's now (zero: never),
+	// computed once: the truth walks the person's days.
+	lastLogin time.Time
 }
 
 type dataset struct {
@@ -101,6 +104,9 @@ func build(org *synth.Org, now time.Time) *dataset {
 			default:
 				a.state = Suspended
 			}
+		}
+		if t, ok := org.LastActive(i, d.app, now); ok {
+			a.lastLogin = t
 		}
 		a.admin = h%40 == 3
 		switch {

@@ -19,8 +19,8 @@ func (s *Server) userJSON(a account) map[string]any {
 	org := s.data.org
 	p := org.People[a.person]
 	last := never
-	if t, ok := org.LastActive(a.person, s.data.app, s.data.now); ok {
-		last = gTime(t)
+	if !a.lastLogin.IsZero() {
+		last = gTime(a.lastLogin)
 	}
 	emails := []map[string]any{{"address": p.Email, "primary": true}}
 	var aliases, nonEditable []string

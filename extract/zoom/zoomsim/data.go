@@ -26,6 +26,9 @@ type user struct {
 	typ     int
 	role    string // "0" owner, "1" admin, "2" member
 	created time.Time
+	// lastLogin is the last sign-in at the server's now (zero: never),
+	// computed once: the truth walks the person's days.
+	lastLogin time.Time
 }
 
 type dataset struct {
@@ -84,7 +87,8 @@ func build(org *synth.Org, now time.Time) *dataset {
 		if u.created.After(now) {
 			continue
 		}
-		_, everSignedIn := org.LastActive(i, d.app, now)
+		last, everSignedIn := org.LastActive(i, d.app, now)
+		u.lastLogin = last
 		switch {
 		case org.Left(i, today):
 			if today.Sub(p.LeaveDate) > 90*24*time.Hour {

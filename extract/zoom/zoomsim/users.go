@@ -32,8 +32,8 @@ func (s *Server) userJSON(u user) map[string]any {
 		"role_id":            u.role,
 		"employee_unique_id": p.EmployeeID,
 	}
-	if t, ok := org.LastActive(u.person, s.data.app, s.data.now); ok {
-		j["last_login_time"] = zTime(t)
+	if !u.lastLogin.IsZero() {
+		j["last_login_time"] = zTime(u.lastLogin)
 		j["last_client_version"] = "6.2.5.41699(mac)"
 	}
 	if u.status != Pending {
