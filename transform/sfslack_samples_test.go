@@ -112,7 +112,7 @@ func TestSlackVendorSamples(t *testing.T) {
 	}
 	queryChecks(t, db, [][2]string{
 		{`SELECT string_agg(source_id || ' ' || coalesce(email, '∅') || ' ' || user_type || ' ' || status || ' ' || is_admin || ' ' || coalesce(CAST(last_login_at AS VARCHAR), '∅'), ', ' ORDER BY source_id) FROM stg_slack__users`,
-			"U0GUEST g@partner.example single_channel_guest deprovisioned false ∅, USLACKBOT ∅ bot active false ∅, W012A3CDE spengler@ghostbusters.example.com member active true 2017-08-07 20:33:20+00, W07QCRPA4 glenda@south.oz.coven member active true ∅"},
+			"U0GUEST g@partner.example guest deprovisioned false ∅, USLACKBOT ∅ bot active false ∅, W012A3CDE spengler@ghostbusters.example.com member active true 2017-08-07 20:33:20+00, W07QCRPA4 glenda@south.oz.coven member active true ∅"},
 		{`SELECT display_name || ' ' || first_name || ' ' || last_name || ' ' || job_title FROM stg_slack__users WHERE source_id = 'W07QCRPA4'`,
 			"Glinda Southgood Glinda Southgood Glinda the Good"},
 		{`SELECT sku || ' ' || name || ' ' || assigned_units || ' ' || coalesce(CAST(purchased_units AS VARCHAR), '∅') FROM stg_slack__subscriptions`,
@@ -122,6 +122,9 @@ func TestSlackVendorSamples(t *testing.T) {
 		{`SELECT string_agg(account_source_id || ' ' || actor_login || ' ' || event_type || ' ' || CAST(occurred_at AS VARCHAR), ', ' ORDER BY source_id) FROM stg_slack__activity`,
 			"U45678 alice sign_in 2015-02-03 00:21:04+00, U12345 white_rabbit sign_in 2015-02-03 00:14:53+00, W012A3CDE spengler sign_in 2017-08-07 20:33:20+00"},
 		{`SELECT count(*)::VARCHAR FROM accounts WHERE vendor = 'Slack'`, "4"},
+		// Slackbot is no person; the deleted guest is one.
+		{`SELECT string_agg(source_id || ':' || (person_id IS NOT NULL), ',' ORDER BY source_id) FROM accounts`,
+			"U0GUEST:true,USLACKBOT:false,W012A3CDE:true,W07QCRPA4:true"},
 	})
 }
 
@@ -192,9 +195,9 @@ func TestSalesforceVendorSamples(t *testing.T) {
 	}
 	queryChecks(t, db, [][2]string{
 		{`SELECT display_name || ' ' || status || ' ' || coalesce(user_type, '∅') || ' ' || coalesce(email, '∅') || ' ' || len(aliases) FROM stg_salesforce__users WHERE source_id = '003RO0000035WQgYAM'`,
-			"John Smith unknown ∅ ∅ 0"},
+			"John Smith unknown unknown ∅ 0"},
 		{`SELECT string_agg(source_id || ' ' || user_type || ' ' || status || ' ' || coalesce(CAST(is_admin AS VARCHAR), '∅'), ', ' ORDER BY source_id) FROM stg_salesforce__users WHERE source_id LIKE '005%'`,
-			"005A standard active true, 005B portal active ∅, 005C portal deprovisioned ∅, 005D bot active ∅, 005E bot active ∅"},
+			"005A member active true, 005B portal active ∅, 005C portal deprovisioned ∅, 005D bot active ∅, 005E service active ∅"},
 		{`SELECT CAST(last_login_at AS VARCHAR) || ' ' || CAST(created_at AS VARCHAR) || ' ' || country || ' ' || office_location FROM stg_salesforce__users WHERE source_id = '005A'`,
 			"2026-03-14 09:00:00+00 2025-01-02 03:04:05+00 GB London"},
 		{`SELECT string_agg(source_id || ' ' || sku || ' ' || name || ' ' || purchased_units || '/' || assigned_units || ' ' || status, ', ' ORDER BY source_id) FROM stg_salesforce__subscriptions`,
@@ -203,5 +206,8 @@ func TestSalesforceVendorSamples(t *testing.T) {
 			"005A/100S 005A→100S, 005B/100P 005B→100P, 005E/100I 005E→100I, 2LA1 005A→0PL1"},
 		{`SELECT string_agg(source_id || ' ' || event_type || ' ' || succeeded || ' ' || CAST(occurred_at AS VARCHAR), ', ' ORDER BY source_id) FROM stg_salesforce__activity`,
 			"0Ya1 sso true 2026-03-14 09:00:00+00, 0Ya2 sign_in true 2026-03-14 02:00:00+00, 0Ya3 sign_in false 2026-03-13 08:59:00+00"},
+		// Portal, automated and integration users are accounts but no people.
+		{`SELECT string_agg(source_id || ':' || (person_id IS NOT NULL), ',' ORDER BY source_id) FROM accounts WHERE source_id LIKE '005%'`,
+			"005A:true,005B:false,005C:false,005D:false,005E:false"},
 	})
 }

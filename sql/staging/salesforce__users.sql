@@ -1,11 +1,12 @@
 -- Salesforce users (SOQL on User) -> canonical users.
--- Every user is an account; user_type says which are people of the
--- organisation: 'standard' and 'chatter_free' users are; 'portal'
--- (UserType PowerPartner, PowerCustomerSuccess, CustomerSuccess,
--- CspLitePortal, SelfService: customers' and partners' staff in
--- communities and portals), 'site_guest' (a site's unauthenticated guest
--- user) and 'bot' (the Automated Process user, and users on the
--- Salesforce Integration license) are not.
+-- Every user is an account; user_type (transform.UserTypes) says which are
+-- people of the organisation. Standard and Chatter Free (CsnOnly) users are
+-- 'member': Salesforce does not tell staff from contractors. Portal and
+-- community users (UserType PowerPartner, PowerCustomerSuccess,
+-- CustomerSuccess, CspLitePortal, SelfService: customers' and partners'
+-- staff) are 'portal'; the Automated Process user is 'bot'; a site's
+-- unauthenticated guest user (UserType Guest) and users on the Salesforce
+-- Integration license are 'service'. None of the last three are people.
 -- Deactivated users (IsActive false) hold no license and cannot sign in.
 -- Only the System Administrator profile says for sure that a user is an
 -- admin; permission sets can grant the same, so anyone else is NULL.
@@ -28,13 +29,12 @@ SELECT
     CAST(NULL AS VARCHAR)                         AS cost_center,
     json_text(payload, '$.ManagerId')             AS manager_source_id,
     CASE
-        WHEN json_text(payload, '$.UserType') = 'AutomatedProcess'
-          OR json_text(payload, '$.Profile.UserLicense.Name') = 'Salesforce Integration' THEN 'bot'
-        WHEN json_text(payload, '$.UserType') IN ('PowerPartner', 'PowerCustomerSuccess', 'CustomerSuccess', 'CspLitePortal', 'CSPLitePortal', 'SelfService') THEN 'portal'
-        WHEN json_text(payload, '$.UserType') = 'Guest'    THEN 'site_guest'
-        WHEN json_text(payload, '$.UserType') = 'CsnOnly'  THEN 'chatter_free'
-        WHEN json_text(payload, '$.UserType') = 'Standard' THEN 'standard'
-        ELSE lower(json_text(payload, '$.UserType'))
+        WHEN json_text(payload, '$.UserType') = 'AutomatedProcess' THEN 'bot'
+        WHEN lower(json_text(payload, '$.UserType')) IN ('powerpartner', 'powercustomersuccess', 'customersuccess', 'cspliteportal', 'selfservice') THEN 'portal'
+        WHEN json_text(payload, '$.UserType') = 'Guest'
+          OR json_text(payload, '$.Profile.UserLicense.Name') = 'Salesforce Integration' THEN 'service'
+        WHEN json_text(payload, '$.UserType') IN ('Standard', 'CsnOnly') THEN 'member'
+        ELSE 'unknown'
     END                                           AS user_type,
     json_text(payload, '$.CompanyName')           AS organization,
     CASE CAST(payload ->> '$.IsActive' AS BOOLEAN)

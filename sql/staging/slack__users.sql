@@ -1,9 +1,10 @@
 -- Slack members (users.list) -> canonical users.
 -- users.list keeps deleted members, guests and bots. Bots (is_bot, app
 -- users, and Slackbot, which Slack lists with is_bot false) are accounts
--- but no people: user_type 'bot'. Multi-channel guests (is_restricted) are
--- 'guest', single-channel guests (is_ultra_restricted) 'single_channel_guest',
--- everyone else 'member'. Slack sign-in is by e-mail address.
+-- but no people: user_type 'bot'. Multi-channel (is_restricted) and
+-- single-channel (is_ultra_restricted) guests are 'guest', everyone else
+-- 'member' (Slack does not tell staff from others). Slack sign-in is by
+-- e-mail address.
 -- last_login_at is the latest date_last of the member's access-log entries
 -- staged for the same workspace (NULL when there are none, or on a free
 -- plan, where access is not monitored).
@@ -36,8 +37,8 @@ SELECT
         WHEN coalesce(CAST(u.payload ->> '$.is_bot' AS BOOLEAN), false)
           OR coalesce(CAST(u.payload ->> '$.is_app_user' AS BOOLEAN), false)
           OR u.source_id = 'USLACKBOT'                                   THEN 'bot'
-        WHEN coalesce(CAST(u.payload ->> '$.is_ultra_restricted' AS BOOLEAN), false) THEN 'single_channel_guest'
-        WHEN coalesce(CAST(u.payload ->> '$.is_restricted' AS BOOLEAN), false)       THEN 'guest'
+        WHEN coalesce(CAST(u.payload ->> '$.is_ultra_restricted' AS BOOLEAN), false)
+          OR coalesce(CAST(u.payload ->> '$.is_restricted' AS BOOLEAN), false)       THEN 'guest'
         ELSE 'member'
     END                                           AS user_type,
     CAST(NULL AS VARCHAR)                         AS organization,
