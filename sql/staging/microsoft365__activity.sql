@@ -1,0 +1,59 @@
+-- Microsoft 365 active-user report rows (getOffice365ActiveUserDetail, one
+-- staged record per CSV row, keys = the CSV header) -> canonical activity:
+-- one event per product with a last-activity date. The event id is the user,
+-- the product and the date, so the same last activity seen in the next
+-- day's report is the same event. Rows without any date yield no event.
+-- The report names users by user principal name; it is joined to the
+-- tenant's users listing for the account id. A concealed report writes a
+-- 32-digit hash instead of a name (no @): such rows keep no account and no
+-- login, and the connector reports the identifiers capability unavailable.
+WITH rows AS (
+    SELECT
+        *,
+        json_text(payload, '$."User Principal Name"') AS upn
+    FROM raw_microsoft365__activity
+),
+accounts AS (
+    SELECT
+        tenant,
+        lower(json_text(payload, '$.userPrincipalName')) AS upn,
+        min(source_id)                                   AS account_source_id
+    FROM raw_microsoft365__users
+    GROUP BY ALL
+),
+products(event_type, label, path) AS (
+    VALUES ('exchange',           'Exchange',           '$."Exchange Last Activity Date"'),
+           ('onedrive',           'OneDrive',           '$."OneDrive Last Activity Date"'),
+           ('sharepoint',         'SharePoint',         '$."SharePoint Last Activity Date"'),
+           ('skype_for_business', 'Skype For Business', '$."Skype For Business Last Activity Date"'),
+           ('yammer',             'Yammer',             '$."Yammer Last Activity Date"'),
+           ('teams',              'Teams',              '$."Teams Last Activity Date"')
+),
+events AS (
+    SELECT
+        r.*,
+        p.event_type,
+        p.label,
+        json_text(r.payload, p.path)  AS last_date,
+        r.upn LIKE '%_@_%'            AS named
+    FROM rows AS r
+    CROSS JOIN products AS p
+)
+SELECT
+    e.connector,
+    e.connector_type,
+    e.tenant,
+    lower(e.upn) || '/' || e.event_type || '/' || e.last_date AS source_id,
+    e.extracted_at,
+    CAST(CAST(e.last_date AS DATE) AS TIMESTAMPTZ)           AS occurred_at,
+    e.event_type,
+    e.label || ' Last Activity Date'                         AS vendor_event_type,
+    CASE WHEN e.named THEN a.account_source_id END           AS account_source_id,
+    CASE WHEN e.named THEN e.upn END                         AS actor_login,
+    CAST(NULL AS VARCHAR)                                    AS application_source_id,
+    e.label                                                  AS application_name,
+    true                                                     AS succeeded,
+    e.snapshot_id
+FROM events AS e
+LEFT JOIN accounts AS a ON a.tenant = e.tenant AND a.upn = lower(e.upn)
+WHERE e.last_date IS NOT NULL
