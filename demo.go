@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saaspipe/saaspipe/extract/ldap/ldapsim"
 	"github.com/saaspipe/saaspipe/extract/okta/oktasim"
 	"github.com/saaspipe/saaspipe/extract/registry"
 	"github.com/saaspipe/saaspipe/pipeline"
@@ -65,7 +66,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			o.Progress = tp
 			o.Logger, _ = newLogger(tp, "text", *logLevel)
 		}
-		sum, err = demoSnapshot(ctx, dir, date, last, *people, *seed, o)
+		sum, err = demoSnapshot(ctx, dir, date, last, *people, *seed, o, stdout)
 		if tp != nil {
 			tp.Wait()
 		}
@@ -116,11 +117,12 @@ func prepareDemoDir(dir string) (string, error) {
 // connector type's simulator.
 var demoVendors = []simulate.Starter{
 	oktasim.Demo,
+	ldapsim.Demo,
 }
 
 // demoSnapshot serves the organisation as it is on date from simulated
 // vendors on loopback and runs the whole pipeline against them.
-func demoSnapshot(ctx context.Context, dir string, date, epoch time.Time, people int, seed int64, o pipeline.Options) (*pipeline.Summary, error) {
+func demoSnapshot(ctx context.Context, dir string, date, epoch time.Time, people int, seed int64, o pipeline.Options, notice io.Writer) (*pipeline.Summary, error) {
 	// One epoch for every snapshot: the same organisation, evolving.
 	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: date, Epoch: epoch})
 	vendors, err := simulate.Start(org, demoVendors...)
@@ -128,6 +130,12 @@ func demoSnapshot(ctx context.Context, dir string, date, epoch time.Time, people
 		return nil, fmt.Errorf("starting the simulated vendors: %w", err)
 	}
 	defer vendors.Close()
+	for _, skipped := range vendors.Skipped {
+		o.Logger.Warn("simulated vendor skipped", "reason", skipped.Error())
+		if notice != nil {
+			fmt.Fprintf(notice, "skipped: %v\n", skipped)
+		}
+	}
 	text, env, err := simulate.Config(vendors.Connectors(), map[string]any{"concurrency": 4, "activity_threshold_days": 30})
 	if err != nil {
 		return nil, err
@@ -159,7 +167,7 @@ func printDemoSummary(w io.Writer, dir string, sum *pipeline.Summary) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-22s %8d rows   published/%s/snapshot_date=%s/\n", n, sum.Datasets[n], n, sum.Snapshot)
+		fmt.Fprintf(w, "  %-31s %8d rows   published/%s/snapshot_date=%s/\n", n, sum.Datasets[n], n, sum.Snapshot)
 	}
 	var conns []string
 	for _, c := range sum.Connectors {

@@ -91,6 +91,10 @@ type Setting struct {
 	Secret  bool   `json:"secret"`
 	Default any    `json:"default,omitempty"`
 	Help    string `json:"help"`
+	// Schemes are the URL schemes a KindURL setting accepts (ldaps, ldap);
+	// empty means https, or http where the instance sets allow_http. The
+	// connector itself then decides what is secure enough for its protocol.
+	Schemes []string `json:"schemes,omitempty"`
 }
 
 // EntitySpec documents an entity for `saaspipe connectors` and the data

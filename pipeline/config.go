@@ -904,6 +904,14 @@ func checkURL(raw string, s extract.Setting, allowHTTP, canAllowHTTP bool) strin
 	if u.User != nil {
 		return fmt.Sprintf("must not carry credentials (user:password@); remove them and use the connector's secret settings, e.g. %s: %s://%s%s", s.Name, u.Scheme, u.Host, u.EscapedPath())
 	}
+	if len(s.Schemes) > 0 {
+		for _, sc := range s.Schemes {
+			if strings.EqualFold(u.Scheme, sc) {
+				return ""
+			}
+		}
+		return fmt.Sprintf("must be a %s URL, e.g. %s: %s://%s", strings.Join(s.Schemes, " or "), s.Name, s.Schemes[0], u.Host)
+	}
 	fixed := *u
 	fixed.Scheme = "https"
 	switch strings.ToLower(u.Scheme) {

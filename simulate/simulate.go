@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -73,35 +74,49 @@ func envName(connector, setting string) string {
 	}, up)
 }
 
-// Group runs several vendors and closes them together.
-type Group []Vendor
+// ErrUnavailable is wrapped by a Starter whose simulator needs software this
+// machine lacks (the LDAP simulator runs a real slapd): Start skips it and
+// reports why instead of failing.
+var ErrUnavailable = errors.New("simulator unavailable on this machine")
 
-// Start starts every starter; on error the ones started are closed.
-func Start(org *synth.Org, starters ...Starter) (Group, error) {
-	var g Group
+// Group runs several vendors and closes them together.
+type Group struct {
+	Vendors []Vendor
+	// Skipped explains each starter that was unavailable here.
+	Skipped []error
+}
+
+// Start starts every starter; on error the ones started are closed. A
+// starter failing with ErrUnavailable is skipped and listed in Skipped.
+func Start(org *synth.Org, starters ...Starter) (*Group, error) {
+	g := &Group{}
 	for _, s := range starters {
 		v, err := s(org)
+		if errors.Is(err, ErrUnavailable) {
+			g.Skipped = append(g.Skipped, err)
+			continue
+		}
 		if err != nil {
 			g.Close()
 			return nil, err
 		}
-		g = append(g, v)
+		g.Vendors = append(g.Vendors, v)
 	}
 	return g, nil
 }
 
 // Connectors lists every vendor's connector instances.
-func (g Group) Connectors() []Connector {
+func (g *Group) Connectors() []Connector {
 	var out []Connector
-	for _, v := range g {
+	for _, v := range g.Vendors {
 		out = append(out, v.Connectors()...)
 	}
 	return out
 }
 
 // Close stops every vendor.
-func (g Group) Close() {
-	for _, v := range g {
+func (g *Group) Close() {
+	for _, v := range g.Vendors {
 		v.Close()
 	}
 }

@@ -53,7 +53,7 @@ var Type = extract.Type{
 	Settings: []extract.Setting{
 		// KindString, not KindURL: the config loader holds URL settings to
 		// https, and this one is ldaps:// or ldap://; New checks it.
-		{Name: "url", Kind: extract.KindString, Required: true, Help: "ldaps://dc1.corp.example (port 636) or ldap://dc1.corp.example (port 389, with start_tls); the host must match the server's certificate"},
+		{Name: "url", Kind: extract.KindURL, Schemes: []string{"ldaps", "ldap"}, Required: true, Help: "ldaps://dc1.corp.example (port 636) or ldap://dc1.corp.example (port 389, with start_tls); the host must match the server's certificate"},
 		{Name: "start_tls", Kind: extract.KindBool, Default: false, Help: "upgrade an ldap:// connection with StartTLS before binding"},
 		{Name: "allow_insecure", Kind: extract.KindBool, Default: false, Help: "accept ldap:// without start_tls, sending the password in clear (loopback test directories only)"},
 		{Name: "ca_file", Kind: extract.KindString, Help: "PEM file of the CA(s) that sign the server's certificate; default: the system's trust store"},

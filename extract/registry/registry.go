@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/ldap"
 	"github.com/saaspipe/saaspipe/extract/okta"
 )
 
@@ -11,6 +12,7 @@ import (
 func Types() []extract.Type {
 	types := []extract.Type{
 		okta.Type,
+		ldap.Type,
 	}
 	sort.Slice(types, func(i, j int) bool { return types[i].Name < types[j].Name })
 	return types

@@ -6,8 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
-	"errors"
 	"fmt"
+	"github.com/saaspipe/saaspipe/simulate"
 	"net"
 	"os"
 	"os/exec"
@@ -23,7 +23,7 @@ import (
 )
 
 // ErrNoSlapd means the OpenLDAP server is not installed here.
-var ErrNoSlapd = errors.New("ldapsim: slapd not found: install the Debian packages slapd and ldap-utils (apt-get install -y slapd ldap-utils)")
+var ErrNoSlapd = fmt.Errorf("ldapsim: slapd not found: install the Debian packages slapd and ldap-utils (apt-get install -y slapd ldap-utils): %w", simulate.ErrUnavailable)
 
 // Options configure a Server.
 type Options struct {
