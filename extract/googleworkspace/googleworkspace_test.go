@@ -254,8 +254,10 @@ func TestFaultsAndErrors(t *testing.T) {
 		wantErr   func(error) bool
 		errHas    []string
 		throttled bool
+		refreshed bool
 	}{
-		{name: "403 rate limits and 429", sim: gwsim.Options{Faults: gwsim.Faults{Throttle: gwsim.Burst{Every: 3, Count: 2}}}, entity: extract.Users, throttled: true},
+		{name: "403 rate and quota limits and 429", sim: gwsim.Options{Faults: gwsim.Faults{Throttle: gwsim.Burst{Every: 5, Count: 3}}}, settings: extract.Settings{"page_size": 10}, entity: extract.Users, throttled: true},
+		{name: "access token expired", sim: gwsim.Options{Faults: gwsim.Faults{ExpireAccess: 2}}, entity: extract.Users, refreshed: true},
 		{name: "503 bursts", sim: gwsim.Options{Faults: gwsim.Faults{ServerError: gwsim.Burst{Every: 4, Count: 1}}}, entity: extract.LicenseAssignments},
 		{name: "403 forbidden is final", sim: gwsim.Options{Faults: gwsim.Faults{Forbidden: true}}, entity: extract.Users,
 			wantErr: func(err error) bool { return httpx.HasStatus(err, 403) && httpx.HasCode(err, "forbidden") }, errHas: []string{"google", "/admin/directory/v1/users", "403", "privilege"}},
@@ -295,8 +297,11 @@ func TestFaultsAndErrors(t *testing.T) {
 			if want := f.sim.Expected(tt.entity, gwsim.ProductWorkspace, gwsim.ProductArchived); !slices.Equal(got, want) {
 				t.Fatalf("%d records, want %d", len(got), len(want))
 			}
-			if tt.throttled && f.stats.Throttled.Load() < 2 {
-				t.Fatalf("%d throttled responses counted; the fault did not fire", f.stats.Throttled.Load())
+			if tt.throttled && f.stats.Throttled.Load() < 4 {
+				t.Fatalf("%d throttled responses counted; the faults did not all fire", f.stats.Throttled.Load())
+			}
+			if tt.refreshed && (f.stats.Refreshes.Load() != 1 || f.sim.Requests()["/token"] != 2) {
+				t.Fatalf("%d refreshes, %d token requests; want one refresh", f.stats.Refreshes.Load(), f.sim.Requests()["/token"])
 			}
 		})
 	}
@@ -441,4 +446,36 @@ func BenchmarkFetchUsers(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "records/op")
+}
+
+// TestDemo: the demo's connector instance, built from its settings and
+// secrets as the config would give them, reads the simulated customer.
+func TestDemo(t *testing.T) {
+	org := synth.Generate(synth.Params{Seed: 3, People: 80, Date: testDate})
+	v, err := gwsim.Demo(org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	conns := v.Connectors()
+	if len(conns) != 1 || conns[0].Name != "google-workspace" || conns[0].Type != Type.Name {
+		t.Fatalf("demo connectors %+v", conns)
+	}
+	s := extract.Settings{}
+	for k, val := range conns[0].Settings {
+		s[k] = val
+	}
+	for k, val := range conns[0].Secrets {
+		if _, leaked := conns[0].Settings[k]; leaked {
+			t.Fatalf("secret %s also in settings", k)
+		}
+		s[k] = val
+	}
+	c, err := New(extract.Instance{Name: conns[0].Name, Type: conns[0].Type, Settings: s}, extract.Env{Now: org.End})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }

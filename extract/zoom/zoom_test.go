@@ -458,3 +458,35 @@ func BenchmarkFetchUsers(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "records/op")
 }
+
+// TestDemo: the demo's connector instance, built from its settings and
+// secrets as the config would give them, reads the simulated account.
+func TestDemo(t *testing.T) {
+	org := synth.Generate(synth.Params{Seed: 3, People: 80, Date: testDate})
+	v, err := zoomsim.Demo(org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	conns := v.Connectors()
+	if len(conns) != 1 || conns[0].Name != "zoom" || conns[0].Type != Type.Name {
+		t.Fatalf("demo connectors %+v", conns)
+	}
+	s := extract.Settings{}
+	for k, val := range conns[0].Settings {
+		s[k] = val
+	}
+	for k, val := range conns[0].Secrets {
+		if _, leaked := conns[0].Settings[k]; leaked {
+			t.Fatalf("secret %s also in settings", k)
+		}
+		s[k] = val
+	}
+	c, err := New(extract.Instance{Name: conns[0].Name, Type: conns[0].Type, Settings: s}, extract.Env{Now: org.End})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

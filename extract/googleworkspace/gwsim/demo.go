@@ -36,7 +36,7 @@ func (d demoVendor) Connectors() []simulate.Connector {
 			"customer_id":     d.s.CustomerID(),
 			"admin_email":     d.s.Admin(),
 			"product_ids":     []string{ProductWorkspace, ProductArchived},
-			"purchased_seats": []string{SkuStandard + "=" + strconv.Itoa(d.s.Seats(SkuStandard)), SkuPlus + "=" + strconv.Itoa(d.s.Seats(SkuPlus)), SkuStarter + "=" + strconv.Itoa(d.s.Seats(SkuStarter))},
+			"purchased_seats": []string{SkuStandard + "=" + strconv.Itoa(d.s.Seats(SkuStandard)), SkuPlus + "=" + strconv.Itoa(d.s.Seats(SkuPlus)), SkuStarter + "=" + strconv.Itoa(d.s.Seats(SkuStarter)), SkuArchived + "=" + strconv.Itoa(d.s.Seats(SkuArchived))},
 			"base_url":        d.url,
 			"licensing_url":   d.url,
 			"token_url":       d.s.TokenURL(),

@@ -38,8 +38,11 @@ func (b Burst) hit(n int) bool {
 // server receives (1-based, token requests excluded), retries included.
 type Faults struct {
 	// Throttle answers in turn 403 rateLimitExceeded, 403
-	// userRateLimitExceeded and 429 RESOURCE_EXHAUSTED.
+	// userRateLimitExceeded, 403 quotaExceeded and 429 RESOURCE_EXHAUSTED.
 	Throttle Burst
+	// ExpireAccess answers the Nth API request 401 and forgets its access
+	// token, as for a token revoked or past its hour.
+	ExpireAccess int
 	// ServerError answers 503 backendError.
 	ServerError Burst
 	// Forbidden answers every API request 403 forbidden, as for an
@@ -249,6 +252,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.counts[name]++
 	granted, ok := s.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
 	s.mu.Unlock()
+	if ok && n == s.opts.Faults.ExpireAccess {
+		s.mu.Lock()
+		delete(s.tokens, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		s.mu.Unlock()
+		ok = false
+	}
 	if !ok || !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "authError", "global",
@@ -266,11 +275,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "forbidden", "global", "Not Authorized to access this resource/api")
 		return
 	case f.Throttle.hit(n):
-		switch n % 3 {
+		switch n % 4 {
 		case 0:
 			writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "rateLimitExceeded", "usageLimits", "Rate Limit Exceeded")
 		case 1:
 			writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "userRateLimitExceeded", "usageLimits", "User Rate Limit Exceeded")
+		case 2:
+			writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "quotaExceeded", "usageLimits", "Quota exceeded for quota group 'default' and limit 'Queries per user per 100 seconds'.")
 		default:
 			writeError(w, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", "rateLimitExceeded", "usageLimits",
 				"Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'.")
