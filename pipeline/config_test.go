@@ -751,3 +751,31 @@ func TestUnusableDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestURLSchemes: a url setting that declares its schemes (an LDAP server)
+// takes exactly those, and says which when given another.
+func TestURLSchemes(t *testing.T) {
+	types := []extract.Type{{Name: "ldap", Settings: []extract.Setting{
+		{Name: "url", Kind: extract.KindURL, Required: true, Schemes: []string{"ldaps", "ldap"}},
+	}}}
+	tests := []struct {
+		url  string
+		want string // "" = valid
+	}{
+		{"ldaps://dc1.corp.example", ""},
+		{"ldap://127.0.0.1:3890", ""},
+		{"LDAPS://dc1.corp.example:636", ""},
+		{"https://dc1.corp.example", "must be a ldaps or ldap URL, e.g. url: ldaps://dc1.corp.example"},
+		{"dc1.corp.example", "url"},
+	}
+	for _, tt := range tests {
+		yaml := "version: 1\nconnectors:\n  - name: ad\n    type: ldap\n    settings:\n      url: " + tt.url + "\n"
+		_, err := Parse([]byte(yaml), "/cfg", types, envMap(nil))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.url, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error %v, want one containing %q", tt.url, err, tt.want)
+		}
+	}
+}
