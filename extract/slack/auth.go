@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,6 +27,7 @@ type tokenAuth struct {
 	tokenURL     string
 	clientID     string
 	clientSecret string
+	log          *slog.Logger
 
 	mu      sync.Mutex
 	access  string
@@ -94,8 +96,11 @@ func (a *tokenAuth) rotateLocked(ctx context.Context) error {
 		return fmt.Errorf("rotating slack token for client %s: answer has no access_token", a.clientID)
 	}
 	a.access = body.AccessToken
-	if body.RefreshToken != "" {
+	if body.RefreshToken != "" && body.RefreshToken != a.refresh {
 		a.refresh = body.RefreshToken
+		// Slack revoked the refresh token it was given: a later run must use
+		// the new one, which this process cannot write back to the config.
+		a.log.Warn("slack rotated the refresh token; the configured refresh_token is now revoked", "vendor", "slack", "client_id", a.clientID)
 	}
 	a.expiry = time.Time{}
 	if body.ExpiresIn > 0 {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
-	"time"
 
 	"golang.org/x/time/rate"
 
@@ -45,12 +44,8 @@ type client struct {
 
 // envelope is what every Slack answer carries.
 type envelope struct {
-	OK       bool   `json:"ok"`
-	Error    string `json:"error"`
-	Needed   string `json:"needed"`
-	Metadata struct {
-		NextCursor string `json:"next_cursor"`
-	} `json:"response_metadata"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
 }
 
 // limiter returns the method's limiter, nil for unpaced methods. Burst 1:
@@ -147,6 +142,3 @@ func explain(err error) error {
 	}
 	return err
 }
-
-// epoch renders a Unix time as Slack's integer seconds.
-func epoch(t time.Time) string { return fmt.Sprint(t.Unix()) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
@@ -36,7 +37,7 @@ var Type = extract.Type{
 	Settings: append([]extract.Setting{
 		{Name: "team_id", Kind: extract.KindString, Required: true, Help: "the workspace's team id (T…), the tenant key; checked against auth.test and team.info"},
 		{Name: "token", Kind: extract.KindString, Secret: true, Help: "bot or user token (xoxb-/xoxp-) with users:read, users:read.email, team:read, team.billing:read and, for access logs and billable info, admin; give this or refresh_token"},
-		{Name: "refresh_token", Kind: extract.KindString, Secret: true, Help: "refresh token of an app with token rotation; exchanged through oauth.v2.access with client_id and client_secret (Slack revokes it on use: store the run's new one, see the logs)"},
+		{Name: "refresh_token", Kind: extract.KindString, Secret: true, Help: "refresh token of an app with token rotation, exchanged through oauth.v2.access with client_id and client_secret; Slack revokes it when it is used and issues another, which this run keeps in memory only (a warning is logged)"},
 		{Name: "client_id", Kind: extract.KindString, Help: "the app's client id, for token rotation"},
 		{Name: "client_secret", Kind: extract.KindString, Secret: true, Help: "the app's client secret, for token rotation"},
 		{Name: "tier2_per_minute", Kind: extract.KindFloat, Default: float64(tier2PerMinute), Help: "requests per minute per Tier 2 method (users.list, team.accessLogs, team.billableInfo); Tier 3 methods get 2.5 times this"},
@@ -130,11 +131,16 @@ func New(inst extract.Instance, env extract.Env) (extract.Connector, error) {
 	if newHTTP == nil {
 		newHTTP = httpx.New
 	}
+	logger := env.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	auth := &tokenAuth{
 		http:         newHTTP(httpx.Options{Vendor: "slack", Logger: env.Logger}),
 		tokenURL:     bu.String() + "/oauth.v2.access",
 		clientID:     clientID,
 		clientSecret: secret,
+		log:          logger,
 		access:       token,
 		refresh:      refresh,
 	}
