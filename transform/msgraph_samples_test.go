@@ -1,15 +1,20 @@
 package transform
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/saaspipe/saaspipe/extract"
 	"github.com/saaspipe/saaspipe/extract/entra"
+	"github.com/saaspipe/saaspipe/extract/httpx"
 	"github.com/saaspipe/saaspipe/extract/microsoft365"
 	"github.com/saaspipe/saaspipe/extract/msgraph"
 	"github.com/saaspipe/saaspipe/extract/msgraph/graphsim"
@@ -21,6 +26,51 @@ var (
 	m365Type  = TypeInfo{Name: microsoft365.Type.Name, Vendor: microsoft365.Type.Vendor, Product: microsoft365.Type.Product, Capabilities: microsoft365.Type.Capabilities}
 	entraType = TypeInfo{Name: entra.Type.Name, Vendor: entra.Type.Vendor, Product: entra.Type.Product, Capabilities: entra.Type.Capabilities}
 )
+
+// mgRawJSON marshals as itself, so writeStaged stages the bytes as
+// received.
+type mgRawJSON []byte
+
+func (r mgRawJSON) MarshalJSON() ([]byte, error) { return r, nil }
+
+func mgHTTP(o httpx.Options) *http.Client {
+	o.BaseBackoff, o.MaxBackoff = time.Millisecond, 10*time.Millisecond
+	return httpx.New(o)
+}
+
+// mgStage runs every entity of conn and stages its records as instance
+// name.
+func mgStage(t *testing.T, root, name, typ string, conn extract.Connector) []StagedFile {
+	t.Helper()
+	var out []StagedFile
+	for _, e := range conn.Entities() {
+		var recs []rec
+		_, err := e.Fetch(context.Background(), "", extract.SinkFunc(func(_ context.Context, r extract.Record) error {
+			recs = append(recs, rec{r.SourceID, mgRawJSON(bytes.Clone(r.Payload))})
+			return nil
+		}))
+		if err != nil {
+			t.Fatalf("%s %s: %v", typ, e.Name, err)
+		}
+		env := stage.Envelope{SnapshotID: "sim", Connector: name, ConnectorType: typ, Tenant: conn.Tenant(), Entity: e.Name}
+		out = append(out, writeStaged(t, root, env, fixtureDate, recs))
+	}
+	return out
+}
+
+// mgChecks runs each query, which yields one value, and compares it.
+func mgChecks(t *testing.T, db *DB, checks [][2]string) {
+	t.Helper()
+	for _, c := range checks {
+		var got string
+		if err := db.SQL().QueryRow(c[0]).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", c[0], err)
+		}
+		if got != c[1] {
+			t.Errorf("%s\n got %q\nwant %q", c[0], got, c[1])
+		}
+	}
+}
 
 func msgraphSample(t *testing.T, name string) []byte {
 	t.Helper()
@@ -51,7 +101,7 @@ func recOf(t *testing.T, raw json.RawMessage) rec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rec{id, rawJSON(raw)}
+	return rec{id, mgRawJSON(raw)}
 }
 
 // TestMsgraphSamples feeds Graph's published examples, and records written
@@ -94,7 +144,7 @@ func TestMsgraphSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		skus = append(skus, rec{id, rawJSON(s)})
+		skus = append(skus, rec{id, mgRawJSON(s)})
 	}
 	// The published report sample is its header; rows follow it as the
 	// connector reads them.
@@ -109,7 +159,7 @@ func TestMsgraphSamples(t *testing.T) {
 	}
 	var activity []rec
 	for _, r := range rows {
-		activity = append(activity, rec{r.Get("Report Refresh Date") + "/" + r.Get("User Principal Name"), rawJSON(r.JSON)})
+		activity = append(activity, rec{r.Get("Report Refresh Date") + "/" + r.Get("User Principal Name"), mgRawJSON(r.JSON)})
 	}
 
 	var entraUsers []rec
@@ -129,7 +179,7 @@ func TestMsgraphSamples(t *testing.T) {
 	)
 	var apps []rec
 	for i, sp := range sampleValue(t, "servicePrincipals-list.json") {
-		apps = append(apps, rec{"sp-sample-" + itoa(i), rawJSON(sp)}) // the published example omits its id
+		apps = append(apps, rec{"sp-sample-" + strconv.Itoa(i), mgRawJSON(sp)}) // the published example omits its id
 	}
 	apps = append(apps, rec{"sp-saml", map[string]any{"id": "sp-saml", "appId": "app-saml", "displayName": "Salesforce", "accountEnabled": true,
 		"servicePrincipalType": "Application", "preferredSingleSignOnMode": "saml", "tags": []string{"WindowsAzureActiveDirectoryIntegratedApp"}}})
@@ -157,7 +207,7 @@ func TestMsgraphSamples(t *testing.T) {
 	if _, err := db.Run(context.Background(), Input{SnapshotID: "samples", SnapshotDate: fixtureDate, Staged: staged, Types: []TypeInfo{m365Type, entraType}}); err != nil {
 		t.Fatal(err)
 	}
-	gwzChecks(t, db, [][2]string{
+	mgChecks(t, db, [][2]string{
 		{`SELECT login || ' ' || coalesce(email, '∅') || ' ' || display_name || ' ' || status FROM stg_microsoft365__users WHERE source_id = '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0'`,
 			"Adams@contoso.com Adams@contoso.com Conf Room Adams unknown"},
 		{`SELECT login || ' ' || coalesce(email, '∅') || ' ' || first_name || ' ' || last_name FROM stg_microsoft365__users WHERE source_id = '4562bcc8-c436-4f95-b7c0-4f8ce89dca5e'`,
@@ -167,6 +217,7 @@ func TestMsgraphSamples(t *testing.T) {
 		// 0001-01-01 is never, not the year 1.
 		{`SELECT coalesce(CAST(last_login_at AS VARCHAR), 'never') || ' ' || coalesce(CAST(last_activity_at AS VARCHAR), 'never') || ' ' || status || ' ' || vendor_status FROM stg_microsoft365__users WHERE source_id = 'u-never'`,
 			"never never suspended disabled"},
+		{`SELECT string_agg(name, ', ' ORDER BY sku) FROM stg_microsoft365__subscriptions`, "Microsoft Dynamics CRM Online, Office 365 E5"},
 		{`SELECT string_agg(sku || ' ' || status || ' ' || purchased_units || ' ' || suspended_units || ' ' || assigned_units, ', ' ORDER BY sku) FROM stg_microsoft365__subscriptions`,
 			"CRMSTANDARD suspended 0 25 14, ENTERPRISEPREMIUM enabled 25 0 14"},
 		{`SELECT string_agg(source_id || ' ' || assignment_type || ' ' || coalesce(status, '∅'), ', ' ORDER BY source_id) FROM stg_microsoft365__license_assignments`,
@@ -206,7 +257,7 @@ func TestMsgraphSimulatedTenants(t *testing.T) {
 	add := func(name string, typ extract.Type, tenant string, pageSize int) {
 		id, secret := s.Credentials(tenant)
 		caps := map[string]extract.CapabilityState{}
-		env := extract.Env{HTTP: fastHTTP, Capability: func(n string, ok bool, reason string) {
+		env := extract.Env{HTTP: mgHTTP, Capability: func(n string, ok bool, reason string) {
 			caps[n] = extract.CapabilityState{Available: ok, Reason: reason}
 		}}
 		conn, err := typ.New(extract.Instance{Name: name, Type: typ.Name, Settings: extract.Settings{"tenant_id": tenant, "client_id": id, "client_secret": secret,
@@ -214,7 +265,7 @@ func TestMsgraphSimulatedTenants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		staged = append(staged, gwzStage(t, root, name, typ.Name, conn)...)
+		staged = append(staged, mgStage(t, root, name, typ.Name, conn)...)
 		runs = append(runs, ConnectorRun{Connector: name, ConnectorType: typ.Name, Tenant: tenant, Status: "ok", Capabilities: caps})
 	}
 	add("entra-directory", entra.Type, main, 999)
@@ -228,13 +279,13 @@ func TestMsgraphSimulatedTenants(t *testing.T) {
 	if _, err := db.Run(context.Background(), Input{SnapshotID: "sim", SnapshotDate: fixtureDate, Staged: staged, Runs: runs, Types: []TypeInfo{m365Type, entraType}}); err != nil {
 		t.Fatal(err)
 	}
-	n := func(entity string, tenant string) string { return itoa(len(s.Expected(tenant, entity))) }
-	gwzChecks(t, db, [][2]string{
+	n := func(entity string, tenant string) string { return strconv.Itoa(len(s.Expected(tenant, entity))) }
+	mgChecks(t, db, [][2]string{
 		{`SELECT count(*) FROM accounts WHERE connector_type = 'microsoft365' AND tenant = '` + main + `'`, n("users", main)},
 		{`SELECT count(*) FROM accounts WHERE connector_type = 'entra'`, n("users", main)},
 		{`SELECT count(*) FROM accounts WHERE connector_type = 'microsoft365' AND tenant = '` + sub + `'`, n("users", sub)},
 		{`SELECT count(DISTINCT source_id) FROM stg_microsoft365__license_assignments WHERE tenant = '` + main + `'`, n("license_assignments", main)},
-		{`SELECT count(*) FROM (SELECT DISTINCT tenant, source_id FROM stg_microsoft365__subscriptions)`, itoa(len(s.Expected(main, "subscriptions")) + len(s.Expected(sub, "subscriptions")))},
+		{`SELECT count(*) FROM (SELECT DISTINCT tenant, source_id FROM stg_microsoft365__subscriptions)`, strconv.Itoa(len(s.Expected(main, "subscriptions")) + len(s.Expected(sub, "subscriptions")))},
 		{`SELECT count(*) FROM stg_microsoft365__activity WHERE tenant = '` + sub + `' AND account_source_id IS NOT NULL`, "0"},
 		{`SELECT count(*) > 0 FROM stg_microsoft365__activity WHERE tenant = '` + sub + `'`, "true"},
 		{`SELECT count(*) = count(account_source_id) FROM stg_microsoft365__activity WHERE tenant = '` + main + `' AND connector = 'm365-acme'`, "true"},
