@@ -164,7 +164,12 @@ func (c *client) resolve(next string) (string, error) {
 // The API error names salesforce, the endpoint without query and the code,
 // never the token.
 func (c *client) explain(err error) error {
+	var ae *httpx.APIError
 	switch {
+	case httpx.HasCode(err, "REQUEST_LIMIT_EXCEEDED") && errors.As(err, &ae) && strings.Contains(ae.Body, "ConcurrentPerOrgLongTxn"):
+		// The same code also reports too many long-running requests at once,
+		// which is not the daily allocation.
+		return fmt.Errorf("the org has too many long-running requests at once (ConcurrentPerOrgLongTxn); not retrying: run again later: %w", err)
 	case httpx.HasCode(err, "REQUEST_LIMIT_EXCEEDED"):
 		return fmt.Errorf("the org's daily API request allocation is spent (api-usage %s); not retrying: run again once the rolling 24-hour window frees requests, or raise the allocation: %w", c.Usage(), err)
 	case httpx.HasStatus(err, http.StatusUnauthorized):

@@ -293,6 +293,22 @@ func TestAuthFlowsAndFaults(t *testing.T) {
 	}
 }
 
+func TestExplainLimitErrors(t *testing.T) {
+	c := &client{usage: apiUsage{Used: 15000, Max: 15000, Known: true}}
+	tests := []struct {
+		body, want string
+	}{
+		{`[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]`, "daily API request allocation is spent (api-usage 15000/15000)"},
+		{`[{"message":"ConcurrentPerOrgLongTxn Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]`, "too many long-running requests at once"},
+	}
+	for _, tt := range tests {
+		err := c.explain(&httpx.APIError{Vendor: "salesforce", Status: 403, Code: "REQUEST_LIMIT_EXCEEDED", Body: tt.body})
+		if !strings.Contains(err.Error(), tt.want) || !httpx.HasCode(err, "REQUEST_LIMIT_EXCEEDED") {
+			t.Errorf("%s: %v", tt.body, err)
+		}
+	}
+}
+
 func TestUsageHeader(t *testing.T) {
 	f := newFixture(t, fixtureOpts{people: 50, sim: sfsim.Options{DailyLimit: 5000, UsedAtStart: 100}})
 	if _, _, err := f.run(t, extract.Subscriptions, ""); err != nil {
