@@ -27,6 +27,9 @@ const (
 	usageTries = 4
 )
 
+// loginRetention is how long the Reports API keeps login audit events.
+const loginRetention = 180 * 24 * time.Hour
+
 // cursor is the activity cursor, stored by the pipeline as JSON. Last is
 // the latest login event time emitted; Seen holds the events emitted with
 // time >= Last - overlap, which the next run re-reads and must skip.
@@ -96,6 +99,10 @@ func (c *Connector) fetchLogins(ctx context.Context, prev cursor, now time.Time,
 		for _, s := range prev.Seen {
 			skip[s.ID] = true
 		}
+	}
+	// Google keeps login events 180 days and refuses a startTime before.
+	if floor := now.Add(-loginRetention); since.Before(floor) {
+		since = floor
 	}
 	next := prev
 	if !since.Before(now) {

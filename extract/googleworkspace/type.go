@@ -63,7 +63,7 @@ var Type = extract.Type{
 		{Name: "purchased_seats", Kind: extract.KindList, Help: `seats bought per SKU as "skuId=count" (e.g. 1010020028=250); Google's customer APIs do not report them`},
 		{Name: "licensing_url", Kind: extract.KindURL, Default: defaultLicensingURL, Help: "Enterprise License Manager API root; override for a gateway or the simulated tenant"},
 		{Name: "token_url", Kind: extract.KindURL, Default: defaultTokenURL, Help: "OAuth 2.0 token endpoint; also the JWT assertion's audience"},
-		{Name: "activity_lookback", Kind: extract.KindDuration, Default: "720h", Help: "login audit window read on the first run (Google keeps six months)"},
+		{Name: "activity_lookback", Kind: extract.KindDuration, Default: "720h", Help: "login audit window read on the first run (Google keeps 180 days; a longer window is cut to that)"},
 		{Name: "activity_overlap", Kind: extract.KindDuration, Default: "3h", Help: "how far before the last event seen each run re-reads the login audit, for events Google reports late; re-read events are not emitted twice"},
 	}, httpSettings()...),
 	Entities: []extract.EntitySpec{
