@@ -236,6 +236,11 @@ func TestActivityIncremental(t *testing.T) {
 	if want := f.sim.ExpectedLogins(start, now); !slices.Equal(all, want) {
 		t.Fatalf("two runs: %d events, want %d (duplicates or a gap)", len(all), len(want))
 	}
+	// A window beyond Google's retention is cut, not sent.
+	old := newFixture(t, fixtureOpts{people: 50, settings: extract.Settings{"activity_lookback": "8760h"}})
+	if _, _, err := old.run(t, extract.Activity, ""); err != nil || len(old.sim.Unexpected()) > 0 {
+		t.Fatalf("year-long lookback: %v %v", err, old.sim.Unexpected())
+	}
 	third, cur3, err := f.run(t, extract.Activity, cur2)
 	if err != nil || len(third) != 0 || cur3 != cur2 {
 		t.Fatalf("idle run: %d events, cursor changed %v, err %v", len(third), cur3 != cur2, err)

@@ -126,7 +126,7 @@ func (s *Server) listLogins(w http.ResponseWriter, r *http.Request, q url.Values
 	}
 	start := end.AddDate(0, 0, -180)
 	if v := q.Get("startTime"); v != "" {
-		if start, err = parseTime(v); err != nil || start.After(end) {
+		if start, err = parseTime(v); err != nil || start.After(end) || start.Before(now.AddDate(0, 0, -180)) {
 			bad("startTime " + v)
 			return
 		}
