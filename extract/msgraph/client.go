@@ -46,6 +46,8 @@ func NewClient(cfg Config, env extract.Env, vendor string) *Client {
 		tokenURL: cfg.LoginURL + "/" + url.PathEscape(cfg.TenantID) + "/oauth2/v2.0/token",
 		clientID: cfg.ClientID,
 		secret:   cfg.ClientSecret,
+		cert:     cfg.Certificate,
+		key:      cfg.Key,
 		scope:    cfg.GraphURL + "/.default",
 		timeout:  2 * time.Minute,
 	}

@@ -240,3 +240,98 @@ func TestReportRedirect(t *testing.T) {
 		t.Fatalf("bad period: %v", err)
 	}
 }
+
+// TestCertificateCredentials: a client assertion signed by the app's
+// certificate gets a token; another certificate is refused without any key
+// material in the error.
+func TestCertificateCredentials(t *testing.T) {
+	certPEM, cert, err := graphsim.NewCertificate("app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPEM, _, err := graphsim.NewCertificate("other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := synth.Generate(synth.Params{Seed: 3, People: 20, Date: time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC)})
+	tn := graphsim.MainTenant(org)
+	tn.Certificate = cert
+	s := graphsim.New(org, graphsim.Options{Tenants: []graphsim.Tenant{tn}})
+	base, err := s.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tid := s.TenantIDs()[0]
+	id, _ := s.Credentials(tid)
+	tests := []struct {
+		name string
+		pem  string
+		err  string
+	}{
+		{"registered certificate", certPEM, ""},
+		{"unregistered certificate", otherPEM, "invalid_client"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := ParseSettings(extract.Settings{"tenant_id": tid, "client_id": id, "client_certificate": tc.pem, "graph_url": base, "login_url": base, "allow_http": true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := NewClient(cfg, extract.Env{}, "entra")
+			org, err := c.Check(context.Background(), tid)
+			switch {
+			case tc.err == "" && (err != nil || org.ID != tid):
+				t.Fatalf("Check: %v (%+v)", err, org)
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err) || strings.Contains(err.Error(), "PRIVATE") || !strings.Contains(err.Error(), "entra")):
+				t.Fatalf("Check error = %v, want %q without key material", err, tc.err)
+			}
+		})
+	}
+	if u := s.Unexpected(); len(u) > 0 {
+		t.Errorf("unexpected: %v", u)
+	}
+}
+
+func TestParseCertificateSettings(t *testing.T) {
+	certPEM, _, err := graphsim.NewCertificate("app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPEM, _, _ := graphsim.NewCertificate("other")
+	certOnly := certPEM[:strings.Index(certPEM, "-----BEGIN PRIVATE KEY")]
+	otherKey := otherPEM[strings.Index(otherPEM, "-----BEGIN PRIVATE KEY"):]
+	base := extract.Settings{"tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47", "client_id": "app"}
+	tests := []struct {
+		name string
+		set  extract.Settings
+		err  string
+	}{
+		{"certificate", extract.Settings{"client_certificate": certPEM}, ""},
+		{"both", extract.Settings{"client_certificate": certPEM, "client_secret": "x"}, "client_secret: give either"},
+		{"neither", nil, "client_secret: required unless"},
+		{"no key", extract.Settings{"client_certificate": certOnly}, "client_certificate: no RSA private key"},
+		{"wrong key", extract.Settings{"client_certificate": certOnly + otherKey}, "client_certificate: the private key does not belong"},
+		{"garbage", extract.Settings{"client_certificate": "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"}, "client_certificate: the CERTIFICATE block"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := extract.Settings{}
+			for k, v := range base {
+				s[k] = v
+			}
+			for k, v := range tc.set {
+				s[k] = v
+			}
+			c, err := ParseSettings(s)
+			switch {
+			case tc.err == "" && (err != nil || c.Key == nil || c.Certificate == nil):
+				t.Fatalf("err = %v", err)
+			case tc.err != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.err)):
+				t.Fatalf("err = %v, want prefix %q", err, tc.err)
+			case err != nil && strings.Contains(err.Error(), "BEGIN"):
+				t.Fatalf("error quotes the PEM: %v", err)
+			}
+		})
+	}
+}

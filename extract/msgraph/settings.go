@@ -1,6 +1,9 @@
 package msgraph
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/url"
@@ -28,7 +31,8 @@ func Settings() []extract.Setting {
 	return []extract.Setting{
 		{Name: "tenant_id", Kind: extract.KindString, Required: true, Help: "directory (tenant) id, a GUID; it is the tenant key, so two instances reading one tenant agree"},
 		{Name: "client_id", Kind: extract.KindString, Required: true, Help: "application (client) id of an app registration granted the application permissions the entities need, with admin consent"},
-		{Name: "client_secret", Kind: extract.KindString, Secret: true, Required: true, Help: "a client secret of that app registration (OAuth 2.0 client credentials)"},
+		{Name: "client_secret", Kind: extract.KindString, Secret: true, Help: "a client secret of that app registration (OAuth 2.0 client credentials); give either this or client_certificate"},
+		{Name: "client_certificate", Kind: extract.KindString, Secret: true, Help: "PEM holding a certificate uploaded to the app registration and its RSA private key (PKCS#1 or PKCS#8), instead of client_secret: token requests are then signed (client assertion, RS256, x5t thumbprint)"},
 		{Name: "domains", Kind: extract.KindList, Default: []string{"*"}, Help: "read only users whose userPrincipalName ends with @<domain> for one of these domains; * reads every user (a filter uses Graph's advanced queries: $count=true and ConsistencyLevel: eventual)"},
 		{Name: "graph_url", Kind: extract.KindURL, Default: DefaultGraphURL, Help: "Microsoft Graph root; national clouds use e.g. https://graph.microsoft.us or https://microsoftgraph.chinacloudapi.cn, tests the simulator"},
 		{Name: "login_url", Kind: extract.KindURL, Default: DefaultLoginURL, Help: "Microsoft Entra token authority; national clouds use e.g. https://login.microsoftonline.us or https://login.chinacloudapi.cn"},
@@ -45,6 +49,10 @@ type Config struct {
 	TenantID     string // lowercase GUID
 	ClientID     string
 	ClientSecret string
+	// Certificate and Key sign client assertions when set (instead of
+	// ClientSecret).
+	Certificate *x509.Certificate
+	Key         *rsa.PrivateKey
 	// Domains restrict users to these userPrincipalName domains; nil
 	// means every user.
 	Domains  []string
@@ -73,8 +81,17 @@ func ParseSettings(s extract.Settings) (Config, error) {
 	if c.ClientID == "" {
 		return Config{}, errors.New("client_id: required (the app registration's application id)")
 	}
-	if c.ClientSecret == "" {
-		return Config{}, errors.New("client_secret: required (a client secret of the app registration)")
+	certPEM := s.String("client_certificate")
+	switch {
+	case c.ClientSecret != "" && certPEM != "":
+		return Config{}, errors.New("client_secret: give either client_secret or client_certificate, not both")
+	case c.ClientSecret == "" && certPEM == "":
+		return Config{}, errors.New("client_secret: required unless client_certificate is given (a client secret of the app registration)")
+	case certPEM != "":
+		var err error
+		if c.Certificate, c.Key, err = ParseCertificate(certPEM); err != nil {
+			return Config{}, fmt.Errorf("client_certificate: %w", err)
+		}
 	}
 	if c.PageSize <= 0 || c.PageSize > MaxPageSize {
 		if _, set := s["page_size"]; set && c.PageSize != 0 {
@@ -131,4 +148,53 @@ func (c Config) UserFilter() string {
 		parts[i] = "endswith(userPrincipalName,'@" + d + "')"
 	}
 	return strings.Join(parts, " or ")
+}
+
+// ParseCertificate reads a PEM bundle holding one certificate and the RSA
+// private key that matches it. Its errors never quote the key.
+func ParseCertificate(pemText string) (*x509.Certificate, *rsa.PrivateKey, error) {
+	var cert *x509.Certificate
+	var key *rsa.PrivateKey
+	rest := []byte(pemText)
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		switch b.Type {
+		case "CERTIFICATE":
+			if cert == nil {
+				c, err := x509.ParseCertificate(b.Bytes)
+				if err != nil {
+					return nil, nil, errors.New("the CERTIFICATE block does not parse")
+				}
+				cert = c
+			}
+		case "RSA PRIVATE KEY":
+			k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
+			if err != nil {
+				return nil, nil, errors.New("the RSA PRIVATE KEY block does not parse")
+			}
+			key = k
+		case "PRIVATE KEY":
+			k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+			rk, ok := k.(*rsa.PrivateKey)
+			if err != nil || !ok {
+				return nil, nil, errors.New("the PRIVATE KEY block is not a PKCS#8 RSA key")
+			}
+			key = rk
+		}
+	}
+	switch {
+	case cert == nil:
+		return nil, nil, errors.New("no CERTIFICATE block in the PEM")
+	case key == nil:
+		return nil, nil, errors.New("no RSA private key block in the PEM")
+	}
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok || !pub.Equal(&key.PublicKey) {
+		return nil, nil, errors.New("the private key does not belong to the certificate")
+	}
+	return cert, key, nil
 }

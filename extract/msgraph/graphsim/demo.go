@@ -7,19 +7,27 @@ import (
 
 // Demo serves the organisation's own tenant (Entra ID P1) and the acquired
 // company's tenant (no premium, concealed report names), read by an Entra
-// directory instance and two Microsoft 365 instances, one per tenant.
+// directory instance (authenticating with a certificate) and two Microsoft
+// 365 instances (with client secrets), one per tenant.
 func Demo(org *synth.Org) (simulate.Vendor, error) {
-	s := New(org, Options{Tenants: []Tenant{MainTenant(org), SubsidiaryTenant(org)}})
+	certPEM, cert, err := NewCertificate("saaspipe-demo")
+	if err != nil {
+		return nil, err
+	}
+	main := MainTenant(org)
+	main.Certificate = cert
+	s := New(org, Options{Tenants: []Tenant{main, SubsidiaryTenant(org)}})
 	url, err := s.Start()
 	if err != nil {
 		return nil, err
 	}
-	return demoVendor{s: s, url: url}, nil
+	return demoVendor{s: s, url: url, certPEM: certPEM}, nil
 }
 
 type demoVendor struct {
-	s   *Server
-	url string
+	s       *Server
+	url     string
+	certPEM string
 }
 
 func (d demoVendor) Close() { d.s.Close() }
@@ -32,8 +40,10 @@ func (d demoVendor) Connectors() []simulate.Connector {
 			Settings: map[string]any{"tenant_id": tenantID, "client_id": clientID, "graph_url": d.url, "login_url": d.url, "allow_http": true},
 			Secrets:  map[string]string{"client_secret": secret}}
 	}
+	directory := conn("entra-directory", "entra", ids[0])
+	directory.Secrets = map[string]string{"client_certificate": d.certPEM}
 	return []simulate.Connector{
-		conn("entra-directory", "entra", ids[0]),
+		directory,
 		conn("m365-acme", "microsoft365", ids[0]),
 		conn("m365-acme-uk", "microsoft365", ids[1]),
 	}

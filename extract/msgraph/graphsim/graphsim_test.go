@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/entra"
+	"github.com/saaspipe/saaspipe/extract/microsoft365"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
@@ -267,5 +271,52 @@ func BenchmarkNew(b *testing.B) {
 	org := synth.Generate(synth.Params{Seed: 5, People: 2000, Date: testDate})
 	for b.Loop() {
 		New(org, Options{Tenants: []Tenant{MainTenant(org), SubsidiaryTenant(org)}})
+	}
+}
+
+// TestDemo: the demo starter's instances are configured well enough that
+// each passes its type's Check, with the settings and secrets the demo
+// config will hold; one of them authenticates with a certificate.
+func TestDemo(t *testing.T) {
+	org := synth.Generate(synth.Params{Seed: 42, People: 60, Date: testDate})
+	v, err := Demo(org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	types := map[string]extract.Type{entra.Type.Name: entra.Type, microsoft365.Type.Name: microsoft365.Type}
+	conns := v.Connectors()
+	counts := map[string]int{}
+	tenants := map[string]bool{}
+	certs := 0
+	for _, c := range conns {
+		typ, ok := types[c.Type]
+		if !ok {
+			t.Fatalf("%s: unknown type %q", c.Name, c.Type)
+		}
+		counts[c.Type]++
+		s := extract.Settings{}
+		for k, val := range c.Settings {
+			s[k] = val
+		}
+		for k, val := range c.Secrets {
+			s[k] = val
+			if k == "client_certificate" {
+				certs++
+			}
+		}
+		conn, err := typ.New(extract.Instance{Name: c.Name, Type: c.Type, Settings: s}, extract.Env{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if err := conn.Check(context.Background()); err != nil {
+			t.Fatalf("%s: Check: %v", c.Name, err)
+		}
+		if c.Type == microsoft365.Type.Name {
+			tenants[conn.Tenant()] = true
+		}
+	}
+	if counts["entra"] < 1 || len(tenants) < 2 || certs != 1 {
+		t.Errorf("instances %v over %d Microsoft 365 tenants, %d with a certificate", counts, len(tenants), certs)
 	}
 }

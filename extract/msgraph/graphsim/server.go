@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -72,6 +73,10 @@ type Tenant struct {
 	// ClientID and ClientSecret are the app registration's credentials
 	// (default: derived from the tenant id).
 	ClientID, ClientSecret string
+	// Certificate, when set, is uploaded to the app registration: client
+	// assertions signed by its key are accepted too (NewCertificate makes
+	// one).
+	Certificate *x509.Certificate
 	// TokenLifetime is the expires_in of issued tokens (default one hour).
 	TokenLifetime time.Duration
 	// TokenMaxUses makes an issued token expire after this many API
