@@ -152,14 +152,19 @@ func TestMsgraphSamples(t *testing.T) {
 	csv := "\ufeff" + header + "\r\n" +
 		"2026-03-14,Ann.Lee@contoso.com,Ann Lee,False,,True,True,True,False,False,True,2026-03-13,,,,,2026-03-12,2024-01-02,2024-01-02,2024-01-02,,,2024-01-02,MICROSOFT 365 E5\r\n" +
 		"2026-03-14,0A1B2C3D4E5F60718293A4B5C6D7E8F9,0F9E8D7C6B5A49382716A5B4C3D2E1F0,False,,True,True,True,False,False,True,2026-03-11,,,,,,2024-01-02,,,,,,MICROSOFT 365 E5\r\n" +
-		"2026-03-14,idle@contoso.com,Idle,False,,True,True,True,False,False,True,,,,,,,2024-01-02,,,,,,OFFICE 365 E3\r\n"
+		"2026-03-14,idle@contoso.com,Idle,False,,True,True,True,False,False,True,,,,,,,2024-01-02,,,,,,OFFICE 365 E3\r\n" +
+		"2026-03-14,Ann.Lee@contoso.com,Ann Lee (old),True,2025-12-01,True,False,False,False,False,False,2025-11-30,,,,,,2023-01-02,,,,,,\r\n"
 	rows, err := msgraph.ReportRows([]byte(csv), "Report Refresh Date", "User Principal Name")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var activity []rec
 	for _, r := range rows {
-		activity = append(activity, rec{r.Get("Report Refresh Date") + "/" + r.Get("User Principal Name"), mgRawJSON(r.JSON)})
+		id := r.Get("Report Refresh Date") + "/" + r.Get("User Principal Name")
+		if r.Get("Is Deleted") == "True" {
+			id += "/deleted/" + r.Get("Deleted Date")
+		}
+		activity = append(activity, rec{id, mgRawJSON(r.JSON)})
 	}
 
 	var entraUsers []rec
@@ -223,8 +228,8 @@ func TestMsgraphSamples(t *testing.T) {
 		{`SELECT string_agg(source_id || ' ' || assignment_type || ' ' || coalesce(status, '∅'), ', ' ORDER BY source_id) FROM stg_microsoft365__license_assignments`,
 			"u-ann/" + e5 + " direct active, u-ann/" + crm + " group activewitherror, u-never/" + e5 + " direct ∅"},
 		{`SELECT string_agg(event_type || ' ' || CAST(occurred_at AS VARCHAR) || ' ' || coalesce(account_source_id, '∅') || ' ' || coalesce(actor_login, '∅'), ', ' ORDER BY occurred_at, event_type) FROM stg_microsoft365__activity`,
-			"exchange 2026-03-11 00:00:00+00 ∅ ∅, teams 2026-03-12 00:00:00+00 u-ann Ann.Lee@contoso.com, exchange 2026-03-13 00:00:00+00 u-ann Ann.Lee@contoso.com"},
-		{`SELECT count(DISTINCT source_id) || ' ' || count(*) FROM stg_microsoft365__activity`, "3 3"},
+			"exchange 2025-11-30 00:00:00+00 ∅ Ann.Lee@contoso.com, exchange 2026-03-11 00:00:00+00 ∅ ∅, teams 2026-03-12 00:00:00+00 u-ann Ann.Lee@contoso.com, exchange 2026-03-13 00:00:00+00 u-ann Ann.Lee@contoso.com"},
+		{`SELECT count(DISTINCT source_id) || ' ' || count(*) FROM stg_microsoft365__activity`, "4 4"},
 		{`SELECT string_agg(source_id || ' ' || coalesce(manager_source_id, '∅') || ' ' || user_type || ' ' || coalesce(cost_center, '∅') || ' ' || coalesce(office_location, '∅') || ' ' || CAST(aliases AS VARCHAR), ', ' ORDER BY source_id) FROM stg_entra__users WHERE source_id LIKE 'e-%'`,
 			"e-boss ∅ employee ∅ ∅ [], e-dev e-boss contractor CC-7 Oslo [d@contoso.com], e-guest ∅ guest ∅ ∅ [pat_partner.example#ext#@contoso.onmicrosoft.com]"},
 		{`SELECT string_agg(name || ' ' || group_type, ', ' ORDER BY name) FROM stg_entra__groups`, "SG-IT security, Team Sales microsoft365"},

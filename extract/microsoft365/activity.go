@@ -12,6 +12,9 @@ import (
 const (
 	colRefresh = "Report Refresh Date"
 	colUPN     = "User Principal Name"
+	// A row of a deleted user: its name is not an account's any more.
+	colDeleted     = "Is Deleted"
+	colDeletedDate = "Deleted Date"
 )
 
 // fetchActivity downloads the active-user report and emits one record per
@@ -45,7 +48,13 @@ func (c *Connector) fetchActivity(ctx context.Context, _ string, sink extract.Si
 		if Concealed(upn) {
 			concealed++
 		}
-		if err := sink.Emit(ctx, extract.Record{SourceID: refresh + "/" + upn, Payload: r.JSON}); err != nil {
+		id := refresh + "/" + upn
+		if strings.EqualFold(r.Get(colDeleted), "True") {
+			// A deleted user's name may already belong to a new user, who
+			// has a row of their own.
+			id += "/deleted/" + r.Get(colDeletedDate)
+		}
+		if err := sink.Emit(ctx, extract.Record{SourceID: id, Payload: r.JSON}); err != nil {
 			return "", err
 		}
 	}

@@ -17,7 +17,8 @@
 //     (user, SKU); no call of its own.
 //   - activity: the Microsoft 365 active-user report, one record per CSV row
 //     as a JSON object keyed by the header (source id = "<Report Refresh
-//     Date>/<User Principal Name>"). Where the tenant conceals user names
+//     Date>/<User Principal Name>", plus "/deleted/<Deleted Date>" for a
+//     deleted user's row). Where the tenant conceals user names
 //     in reports, the identifiers capability is reported unavailable and
 //     the staging SQL leaves those rows unjoined to accounts.
 //

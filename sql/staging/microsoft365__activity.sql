@@ -7,6 +7,8 @@
 -- tenant's users listing for the account id. A concealed report writes a
 -- 32-digit hash instead of a name (no @): such rows keep no account and no
 -- login, and the connector reports the identifiers capability unavailable.
+-- Rows of deleted users (Is Deleted True) keep no account either: their name
+-- may have passed to a new user.
 WITH rows AS (
     SELECT
         *,
@@ -35,7 +37,8 @@ events AS (
         p.event_type,
         p.label,
         json_text(r.payload, p.path)  AS last_date,
-        r.upn LIKE '%_@_%'            AS named
+        r.upn LIKE '%_@_%'            AS named,
+        coalesce(lower(json_text(r.payload, '$."Is Deleted"')) = 'true', false) AS deleted
     FROM rows AS r
     CROSS JOIN products AS p
 )
@@ -43,12 +46,13 @@ SELECT
     e.connector,
     e.connector_type,
     e.tenant,
-    lower(e.upn) || '/' || e.event_type || '/' || e.last_date AS source_id,
+    lower(e.upn) || '/' || e.event_type || '/' || e.last_date
+        || CASE WHEN e.deleted THEN '/deleted' ELSE '' END      AS source_id,
     e.extracted_at,
     CAST(CAST(e.last_date AS DATE) AS TIMESTAMPTZ)           AS occurred_at,
     e.event_type,
     e.label || ' Last Activity Date'                         AS vendor_event_type,
-    CASE WHEN e.named THEN a.account_source_id END           AS account_source_id,
+    CASE WHEN e.named AND NOT e.deleted THEN a.account_source_id END AS account_source_id,
     CASE WHEN e.named THEN e.upn END                         AS actor_login,
     CAST(NULL AS VARCHAR)                                    AS application_source_id,
     e.label                                                  AS application_name,
