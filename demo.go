@@ -11,9 +11,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saaspipe/saaspipe/extract/googleworkspace/gwsim"
 	"github.com/saaspipe/saaspipe/extract/ldap/ldapsim"
 	"github.com/saaspipe/saaspipe/extract/okta/oktasim"
 	"github.com/saaspipe/saaspipe/extract/registry"
+	"github.com/saaspipe/saaspipe/extract/salesforce/sfsim"
+	"github.com/saaspipe/saaspipe/extract/slack/slacksim"
+	"github.com/saaspipe/saaspipe/extract/zoom/zoomsim"
 	"github.com/saaspipe/saaspipe/pipeline"
 	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
@@ -118,6 +122,10 @@ func prepareDemoDir(dir string) (string, error) {
 var demoVendors = []simulate.Starter{
 	oktasim.Demo,
 	ldapsim.Demo,
+	gwsim.Demo,
+	zoomsim.Demo,
+	sfsim.Demo,
+	slacksim.Demo,
 }
 
 // demoSnapshot serves the organisation as it is on date from simulated

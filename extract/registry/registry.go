@@ -4,8 +4,12 @@ import (
 	"sort"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/googleworkspace"
 	"github.com/saaspipe/saaspipe/extract/ldap"
 	"github.com/saaspipe/saaspipe/extract/okta"
+	"github.com/saaspipe/saaspipe/extract/salesforce"
+	"github.com/saaspipe/saaspipe/extract/slack"
+	"github.com/saaspipe/saaspipe/extract/zoom"
 )
 
 // Types returns every connector type, sorted by name.
@@ -13,6 +17,10 @@ func Types() []extract.Type {
 	types := []extract.Type{
 		okta.Type,
 		ldap.Type,
+		googleworkspace.Type,
+		zoom.Type,
+		salesforce.Type,
+		slack.Type,
 	}
 	sort.Slice(types, func(i, j int) bool { return types[i].Name < types[j].Name })
 	return types
