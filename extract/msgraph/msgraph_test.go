@@ -335,3 +335,25 @@ func TestParseCertificateSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestRecordString(t *testing.T) {
+	tests := []struct {
+		rec, key, want string
+		err            bool
+	}{
+		{`{"id":"a","skuId":"s","x":{"id":"inner"}}`, "id", "a", false},
+		{`{"id":"a","skuId":"s"}`, "skuId", "s", false},
+		{`{"principalId":"p"}`, "principalId", "p", false},
+		{`{"id":null}`, "id", "", true},
+		{`{"id":""}`, "id", "", true},
+		{`{"id":7}`, "id", "", true},
+		{`{"x":{"id":"inner"}}`, "id", "", true},
+		{`[]`, "id", "", true},
+	}
+	for _, tc := range tests {
+		got, err := RecordString(json.RawMessage(tc.rec), tc.key)
+		if got != tc.want || (err != nil) != tc.err {
+			t.Errorf("RecordString(%s, %s) = %q, %v", tc.rec, tc.key, got, err)
+		}
+	}
+}

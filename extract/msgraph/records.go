@@ -8,8 +8,27 @@ import (
 	"strings"
 )
 
-// RecordString reads the string field key of one record.
+// RecordString reads the string field key of one record. The keys records
+// are identified by ("id", "skuId") decode into a struct, which skips the
+// rest of the record without building it.
 func RecordString(rec json.RawMessage, key string) (string, error) {
+	if key == "id" || key == "skuId" {
+		var k struct {
+			ID    *string `json:"id"`
+			SkuID *string `json:"skuId"`
+		}
+		if err := json.Unmarshal(rec, &k); err != nil {
+			return "", fmt.Errorf("reading record %s: %w", key, err)
+		}
+		v := k.ID
+		if key == "skuId" {
+			v = k.SkuID
+		}
+		if v == nil || *v == "" {
+			return "", fmt.Errorf("record has no string %q", key)
+		}
+		return *v, nil
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(rec, &m); err != nil {
 		return "", fmt.Errorf("reading record %s: %w", key, err)

@@ -455,13 +455,24 @@ func decodeSkip(v string) (int, bool) {
 // page writes one collection page of items[q.skip:] with @odata.nextLink
 // (the request's query with a fresh $skiptoken) when more remain.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, context string, q query, items []any) {
-	lo := min(q.skip, len(items))
-	hi := min(lo+q.top, len(items))
-	body := map[string]any{"@odata.context": s.base + "/v1.0/$metadata#" + context, "value": nonNil(items[lo:hi])}
+	lo, hi := q.window(len(items))
+	s.pageOf(w, r, context, q, len(items), items[lo:hi])
+}
+
+// window is the range of a listing of n items the page covers.
+func (q query) window(n int) (lo, hi int) {
+	lo = min(q.skip, n)
+	return lo, min(lo+q.top, n)
+}
+
+// pageOf writes the page of a listing of total items that window chose.
+func (s *Server) pageOf(w http.ResponseWriter, r *http.Request, context string, q query, total int, items []any) {
+	_, hi := q.window(total)
+	body := map[string]any{"@odata.context": s.base + "/v1.0/$metadata#" + context, "value": nonNil(items)}
 	if q.count {
-		body["@odata.count"] = len(items)
+		body["@odata.count"] = total
 	}
-	if hi < len(items) {
+	if hi < total {
 		next := r.URL.Query()
 		next.Set("$skiptoken", encodeSkip(hi))
 		body["@odata.nextLink"] = s.base + r.URL.Path + "?" + next.Encode()

@@ -192,14 +192,19 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, t *tenant) {
 		writeError(w, http.StatusBadRequest, "Request_BadRequest", "Invalid $expand value.")
 		return
 	}
-	var full []map[string]any
-	var chosen []*user
+	var matched []*user
 	for _, u := range t.users {
 		if suffixes != nil && !slices.ContainsFunc(suffixes, func(sfx string) bool { return strings.HasSuffix(strings.ToLower(u.upn), sfx) }) {
 			continue
 		}
-		full = append(full, s.userRecord(t, u))
-		chosen = append(chosen, u)
+		matched = append(matched, u)
+	}
+	// Only the page's records are rendered: a listing stays linear.
+	lo, hi := q.window(len(matched))
+	chosen := matched[lo:hi]
+	full := make([]map[string]any, len(chosen))
+	for k, u := range chosen {
+		full[k] = s.userRecord(t, u)
 	}
 	items, ok := s.project(w, r, "user", q, userDefaults, full)
 	if !ok {
@@ -216,5 +221,5 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, t *tenant) {
 	if q.selected != nil {
 		ctx += "(" + strings.Join(q.selected, ",") + ")"
 	}
-	s.page(w, r, ctx, q, items)
+	s.pageOf(w, r, ctx, q, len(matched), items)
 }
