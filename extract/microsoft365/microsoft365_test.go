@@ -410,7 +410,8 @@ func TestErrors(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	good := extract.Settings{"tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47", "client_id": "c", "client_secret": "s"}
+	const secret = "s3cr3t~value"
+	good := extract.Settings{"tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47", "client_id": "c", "client_secret": secret}
 	tests := []struct {
 		name string
 		set  extract.Settings
@@ -441,7 +442,7 @@ func TestNewValidates(t *testing.T) {
 			case tc.err != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.err)):
 				t.Fatalf("error = %v, want prefix %q", err, tc.err)
 			}
-			if err != nil && strings.Contains(err.Error(), "s\"") {
+			if err != nil && strings.Contains(err.Error(), secret) {
 				t.Errorf("error quotes the secret: %v", err)
 			}
 		})
