@@ -13,6 +13,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/extract/googleworkspace/gwsim"
 	"github.com/saaspipe/saaspipe/extract/ldap/ldapsim"
+	"github.com/saaspipe/saaspipe/extract/msgraph/graphsim"
 	"github.com/saaspipe/saaspipe/extract/okta/oktasim"
 	"github.com/saaspipe/saaspipe/extract/registry"
 	"github.com/saaspipe/saaspipe/extract/salesforce/sfsim"
@@ -126,6 +127,7 @@ var demoVendors = []simulate.Starter{
 	zoomsim.Demo,
 	sfsim.Demo,
 	slacksim.Demo,
+	graphsim.Demo,
 }
 
 // demoSnapshot serves the organisation as it is on date from simulated

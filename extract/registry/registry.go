@@ -4,8 +4,10 @@ import (
 	"sort"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/entra"
 	"github.com/saaspipe/saaspipe/extract/googleworkspace"
 	"github.com/saaspipe/saaspipe/extract/ldap"
+	"github.com/saaspipe/saaspipe/extract/microsoft365"
 	"github.com/saaspipe/saaspipe/extract/okta"
 	"github.com/saaspipe/saaspipe/extract/salesforce"
 	"github.com/saaspipe/saaspipe/extract/slack"
@@ -21,6 +23,8 @@ func Types() []extract.Type {
 		zoom.Type,
 		salesforce.Type,
 		slack.Type,
+		microsoft365.Type,
+		entra.Type,
 	}
 	sort.Slice(types, func(i, j int) bool { return types[i].Name < types[j].Name })
 	return types

@@ -99,7 +99,7 @@ func (s *Server) listActivities(w http.ResponseWriter, r *http.Request, q url.Va
 	if !ok {
 		return
 	}
-	all := s.entries(from, to.AddDate(0, 0, 1))
+	all := s.cachedEntries(from, to.AddDate(0, 0, 1))
 	lo := min(off, len(all))
 	hi := min(lo+size, len(all))
 	items := make([]any, 0, hi-lo)
@@ -107,4 +107,28 @@ func (s *Server) listActivities(w http.ResponseWriter, r *http.Request, q url.Va
 		items = append(items, s.entryJSON(e))
 	}
 	s.page(w, r, listing, map[string]any{"from": q.Get("from"), "to": q.Get("to")}, "activity_logs", items, size, len(all), lo)
+}
+
+const reportCache = 4
+
+// cachedEntries is entries with the last few windows remembered.
+func (s *Server) cachedEntries(from, to time.Time) []entry {
+	// The clock is part of the key: a window read later holds more.
+	key := [3]time.Time{from, to, s.opts.Clock()}
+	s.reportMu.Lock()
+	defer s.reportMu.Unlock()
+	if e, ok := s.reports[key]; ok {
+		return e
+	}
+	if s.reports == nil {
+		s.reports = map[[3]time.Time][]entry{}
+	}
+	e := s.entries(from, to)
+	s.reports[key] = e
+	s.reportKeys = append(s.reportKeys, key)
+	if len(s.reportKeys) > reportCache {
+		delete(s.reports, s.reportKeys[0])
+		s.reportKeys = s.reportKeys[1:]
+	}
+	return e
 }

@@ -85,6 +85,14 @@ type Server struct {
 	unexpected []string
 	tokens     map[string]bool
 	buckets    map[string]*bucket
+
+	// reports caches the entries of recent report windows: a client paging
+	// through one window asks for it once per page, and recomputing the
+	// window from the organisation each time made the simulator, not the
+	// client, the bottleneck.
+	reportMu   sync.Mutex
+	reports    map[[3]time.Time][]entry
+	reportKeys [][3]time.Time
 }
 
 type bucket struct {
