@@ -157,7 +157,7 @@ var Staging = []Contract{
 		Doc:    "one activity event (sign-in, SSO); source_id is the event id",
 		Columns: withEnvelope(
 			Column{"occurred_at", tTS, "when the event happened"},
-			Column{"event_type", tVarchar, "canonical event type: sso | sign_in, else the vendor's"},
+			Column{"event_type", tVarchar, "canonical event type: sso | sign_in | sign_out, else the vendor's"},
 			Column{"vendor_event_type", tVarchar, "the event type exactly as the vendor names it"},
 			Column{"account_source_id", tVarchar, "the acting account's source_id"},
 			Column{"actor_login", tVarchar, "the acting account's login as the event states it"},

@@ -151,7 +151,7 @@ func TestZoomStaging(t *testing.T) {
 		{`SELECT CAST(assigned_units = (SELECT count(*) FROM stg_zoom__license_assignments WHERE status = 'active') AND purchased_units >= assigned_units AS VARCHAR) FROM stg_zoom__subscriptions WHERE sku = 'plan_base'`, "true"},
 		{`SELECT string_agg(name, ',' ORDER BY sku) FROM stg_zoom__subscriptions`, "Zoom Workplace (monthly),Zoom Large Meetings (large500),Zoom Webinars (webinar1000),Zoom Webinars (webinar500)"},
 		// Every report entry finds its account.
-		{`SELECT string_agg(DISTINCT event_type, ',' ORDER BY event_type) FROM stg_zoom__activity`, "Sign out,sign_in"},
+		{`SELECT string_agg(DISTINCT event_type, ',' ORDER BY event_type) FROM stg_zoom__activity`, "sign_in,sign_out"},
 		{`SELECT CAST(count(*) AS VARCHAR) FROM stg_zoom__activity WHERE account_source_id IS NULL OR occurred_at IS NULL OR NOT succeeded`, "0"},
 	})
 }

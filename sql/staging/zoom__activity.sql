@@ -2,7 +2,8 @@
 -- canonical activity. Entries name the user by e-mail only, so the account
 -- is the user of the same tenant with that e-mail (NULL when that user was
 -- not staged, e.g. deleted since). Both kinds are a completed use of Zoom:
--- "Sign in" is a sign_in, "Sign out" keeps Zoom's name.
+-- "Sign in" is a sign_in, "Sign out" a sign_out (vendor_event_type keeps
+-- Zoom's words).
 WITH accounts AS (
     SELECT tenant, lower(payload ->> '$.email') AS email, min(source_id) AS account_source_id
     FROM raw_zoom__users
@@ -16,7 +17,8 @@ SELECT
     e.extracted_at,
     json_ts(e.payload, '$.time')                     AS occurred_at,
     CASE json_text(e.payload, '$.type')
-        WHEN 'Sign in' THEN 'sign_in'
+        WHEN 'Sign in'  THEN 'sign_in'
+        WHEN 'Sign out' THEN 'sign_out'
         ELSE json_text(e.payload, '$.type')
     END                                              AS event_type,
     json_text(e.payload, '$.type')                   AS vendor_event_type,
