@@ -63,6 +63,44 @@ func TestUsageAndConfigErrorsExit2(t *testing.T) {
 	}
 }
 
+// TestValidateAllConnectorsExample: the example with every connector type
+// validates against the real registry (file secrets point at temp files).
+func TestValidateAllConnectorsExample(t *testing.T) {
+	b, err := os.ReadFile("configs/all-connectors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range []string{"ad_bind_password", "google_service_account.json"} {
+		os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600)
+	}
+	cfg := filepath.Join(dir, "all.yaml")
+	os.WriteFile(cfg, bytes.ReplaceAll(b, []byte("/run/secrets/"), []byte(dir+"/")), 0o644)
+	env := map[string]string{}
+	for _, v := range []string{"OKTA_API_TOKEN", "GRAPH_CLIENT_SECRET", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET",
+		"SLACK_ADMIN_TOKEN", "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"} {
+		env[v] = "x"
+	}
+	code, stdout, stderr := runCLI(t, env, "validate", "--config", cfg)
+	if code != exitOK || !strings.Contains(stdout, "8 connector instances") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	types := map[string]bool{}
+	for _, typ := range registry.Types() {
+		types[typ.Name] = false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if name, ok := strings.CutPrefix(strings.TrimSpace(line), "type: "); ok {
+			types[name] = true
+		}
+	}
+	for name, used := range types {
+		if !used {
+			t.Errorf("configs/all-connectors.yaml has no instance of %s", name)
+		}
+	}
+}
+
 func TestValidateExample(t *testing.T) {
 	code, stdout, stderr := runCLI(t, map[string]string{"OKTA_PROD_API_TOKEN": "x", "OKTA_EMEA_API_TOKEN": "y"},
 		"validate", "--config", "configs/example.yaml")
