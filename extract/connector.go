@@ -160,6 +160,17 @@ type Env struct {
 	// not_monitored rather than inactive. Never nil when given by the
 	// pipeline; connectors call it from Fetch.
 	Capability func(name string, available bool, reason string)
+	// Metric records a vendor-reported figure worth keeping with the run
+	// (Salesforce's daily API usage "1520/15000"); the last value per name
+	// lands in the run record and summary. Nil-safe via ReportMetric.
+	Metric func(name, value string)
+}
+
+// ReportMetric calls env.Metric when the pipeline gave one.
+func (env Env) ReportMetric(name, value string) {
+	if env.Metric != nil {
+		env.Metric(name, value)
+	}
 }
 
 // Capability names for Env.Capability; they match the Capabilities fields,

@@ -89,6 +89,8 @@ type RunRecord struct {
 	Refreshes  int64                `json:"token_refreshes"`
 	WaitSecs   float64              `json:"rate_limit_wait_seconds"`
 	Error      string               `json:"error,omitempty"`
+	// Metrics are vendor-reported figures (last value per name).
+	Metrics map[string]string `json:"metrics,omitempty"`
 	// Capabilities are what the connector reported of its tenant.
 	Capabilities map[string]extract.CapabilityState `json:"capabilities,omitempty"`
 	// Seconds is measured on the monotonic clock, independent of Options.Now.
@@ -216,6 +218,14 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 		}
 		rec.Capabilities[name] = extract.CapabilityState{Available: available, Reason: reason}
 		log.Info("capability", "capability", name, "available", available, "reason", reason)
+	}
+	env.Metric = func(name, value string) {
+		capMu.Lock()
+		defer capMu.Unlock()
+		if rec.Metrics == nil {
+			rec.Metrics = map[string]string{}
+		}
+		rec.Metrics[name] = value
 	}
 	conn, err := typ.New(inst, env)
 	if err != nil {

@@ -49,6 +49,8 @@ type ConnectorSummary struct {
 	// Capabilities the connector reported of its tenant (for example
 	// last_login unavailable without Entra ID P1).
 	Capabilities map[string]extract.CapabilityState `json:"capabilities,omitempty"`
+	// Metrics the vendor reported (salesforce: sforce_api_usage "used/max").
+	Metrics map[string]string `json:"metrics,omitempty"`
 }
 
 // ExitCode is the CLI contract: 0 success (or already published), 1
@@ -68,7 +70,7 @@ func (s *Summary) ExitCode() int {
 func connectorSummary(r RunRecord) ConnectorSummary {
 	cs := ConnectorSummary{Name: r.Connector, Type: r.Type, Tenant: r.Tenant, Status: r.Status,
 		Rows: map[string]int64{}, Requests: r.Requests, Throttled: r.Throttled, Retries: r.Retries,
-		Seconds: r.Seconds, Error: r.Error, Capabilities: r.Capabilities}
+		Seconds: r.Seconds, Error: r.Error, Capabilities: r.Capabilities, Metrics: r.Metrics}
 	for name, e := range r.Entities {
 		cs.Rows[name] = e.Rows
 	}

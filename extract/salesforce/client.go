@@ -25,6 +25,9 @@ type client struct {
 	batchSize int    // Sforce-Query-Options batchSize (0: Salesforce's default)
 	log       *slog.Logger
 
+	// metric reports the API usage to the run summary (may be nil).
+	metric func(name, value string)
+
 	mu    sync.Mutex
 	usage apiUsage
 }
@@ -66,6 +69,9 @@ func (c *client) observe(resp *http.Response) {
 		c.mu.Lock()
 		c.usage = u
 		c.mu.Unlock()
+		if c.metric != nil {
+			c.metric("sforce_api_usage", u.String())
+		}
 	}
 }
 

@@ -27,9 +27,10 @@ import (
 var testDate = time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC)
 
 type fixture struct {
-	sim   *sfsim.Server
-	conn  extract.Connector
-	stats *httpx.Stats
+	sim     *sfsim.Server
+	conn    extract.Connector
+	stats   *httpx.Stats
+	metrics map[string]string
 }
 
 type fixtureOpts struct {
@@ -66,13 +67,14 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 			settings[k] = v
 		}
 	}
-	f := &fixture{sim: sim, stats: &httpx.Stats{}}
+	f := &fixture{sim: sim, stats: &httpx.Stats{}, metrics: map[string]string{}}
 	now := o.now
 	if now == nil {
 		now = org.End
 	}
 	env := extract.Env{
-		Now: now,
+		Now:    now,
+		Metric: func(name, value string) { f.metrics[name] = value },
 		HTTP: func(ho httpx.Options) *http.Client {
 			ho.MaxRetries = 3
 			ho.BaseBackoff = 5 * time.Millisecond
@@ -306,6 +308,20 @@ func TestExplainLimitErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), tt.want) || !httpx.HasCode(err, "REQUEST_LIMIT_EXCEEDED") {
 			t.Errorf("%s: %v", tt.body, err)
 		}
+	}
+}
+
+// TestUsageReachesRunSummary: the daily API usage Salesforce reports on
+// every response is handed to the pipeline as a metric.
+func TestUsageReachesRunSummary(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	if _, _, err := f.run(t, extract.Users, ""); err != nil {
+		t.Fatal(err)
+	}
+	got := f.metrics["sforce_api_usage"]
+	used, max, ok := strings.Cut(got, "/")
+	if !ok || used == "" || max == "" || used == "0" {
+		t.Fatalf("sforce_api_usage = %q, want used/max from Sforce-Limit-Info", got)
 	}
 }
 

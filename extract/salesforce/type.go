@@ -192,6 +192,7 @@ func New(inst extract.Instance, env extract.Env) (extract.Connector, error) {
 		version:   version,
 		batchSize: batch,
 		log:       log,
+		metric:    env.ReportMetric,
 	}
 	return c, nil
 }
