@@ -108,7 +108,7 @@ func (c *client) list(ctx context.Context, l listing, root, path string, q url.V
 	for n := 1; ; n++ {
 		if token != "" {
 			if err := guard.Seen(token); err != nil {
-				return fmt.Errorf("listing google %s: %w", l.what, err)
+				return fmt.Errorf("listing google %s at %s: %w", l.what, httpx.Endpoint(root+path), err)
 			}
 			q.Set("pageToken", token)
 		}
@@ -118,10 +118,10 @@ func (c *client) list(ctx context.Context, l listing, root, path string, q url.V
 		}
 		p, err := decodePage(body, l)
 		if err != nil {
-			return fmt.Errorf("listing google %s page %d: %w", l.what, n, err)
+			return fmt.Errorf("listing google %s page %d: GET %s: %w", l.what, n, httpx.Endpoint(root+path), err)
 		}
 		if err := fn(p); err != nil {
-			return err
+			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(root+path))
 		}
 		if p.next == "" {
 			return nil

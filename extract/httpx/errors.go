@@ -110,6 +110,18 @@ func RedactURL(u *url.URL) string {
 	return u.Scheme + "://" + u.Host + u.EscapedPath()
 }
 
+// Endpoint renders raw (a request URL) for an error message as RedactURL
+// does: a failure found while reading a page (a record without an id, a
+// repeated cursor) must name the endpoint like an *APIError does, without
+// the query that may carry a token. A URL that does not parse gives "".
+func Endpoint(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return RedactURL(u)
+}
+
 // errorEnvelope holds the fields the common vendor error bodies use for
 // their machine-readable code.
 type errorEnvelope struct {

@@ -123,3 +123,17 @@ func TestGetJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestEndpoint(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"https://acme.okta.com/api/v1/users?after=00u1&limit=200", "https://acme.okta.com/api/v1/users"},
+		{"https://user:pass@slack.com/api/users.list?token=xoxb-1", "https://slack.com/api/users.list"},
+		{"http://127.0.0.1:8080/services/data/v62.0/query/01g-200", "http://127.0.0.1:8080/services/data/v62.0/query/01g-200"},
+		{"://bad", ""},
+	}
+	for _, tt := range tests {
+		if got := Endpoint(tt.raw); got != tt.want {
+			t.Errorf("Endpoint(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}

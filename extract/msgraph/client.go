@@ -126,14 +126,14 @@ func (c *Client) List(ctx context.Context, what, first string, hdr http.Header, 
 	for u := first; u != ""; {
 		n++
 		if err := guard.Seen(u); err != nil {
-			return fmt.Errorf("listing %s %s: %w", c.vendor, what, err)
+			return fmt.Errorf("listing %s %s at %s: %w", c.vendor, what, httpx.Endpoint(u), err)
 		}
 		var page Page
 		if _, err := httpx.GetJSON(ctx, c.http, u, hdr, &page); err != nil {
 			return fmt.Errorf("listing %s %s page %d: %w", c.vendor, what, n, Explain(err))
 		}
 		if err := fn(page.Value); err != nil {
-			return err
+			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(u))
 		}
 		u = page.NextLink
 	}

@@ -84,7 +84,7 @@ func (c *client) list(ctx context.Context, what, first string, fn func(recs []js
 	for u := first; u != ""; {
 		n++
 		if err := guard.Seen(u); err != nil {
-			return fmt.Errorf("listing okta %s: %w", what, err)
+			return fmt.Errorf("listing okta %s at %s: %w", what, httpx.Endpoint(u), err)
 		}
 		var page rawPage
 		resp, err := httpx.GetJSON(ctx, c.http, u, nil, &page)
@@ -92,7 +92,7 @@ func (c *client) list(ctx context.Context, what, first string, fn func(recs []js
 			return fmt.Errorf("listing okta %s page %d: %w", what, n, explain(err))
 		}
 		if err := fn(page); err != nil {
-			return err
+			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(u))
 		}
 		u = httpx.NextURL(resp)
 	}

@@ -135,10 +135,10 @@ func (c *client) query(ctx context.Context, what, soql string, fn func(recs []js
 		}
 		p, ids, err := decodeQueryPage(raw)
 		if err != nil {
-			return fmt.Errorf("querying salesforce %s page %d: %w", what, n, err)
+			return fmt.Errorf("querying salesforce %s page %d: GET %s: %w", what, n, httpx.Endpoint(u), err)
 		}
 		if err := fn(p.Records, ids); err != nil {
-			return err
+			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(u))
 		}
 		if *p.Done {
 			c.log.Info("salesforce api usage", "query", what, "api_usage", c.Usage().String())
@@ -149,7 +149,7 @@ func (c *client) query(ctx context.Context, what, soql string, fn func(recs []js
 			return fmt.Errorf("querying salesforce %s page %d: %w", what, n, err)
 		}
 		if err := guard.Seen(next); err != nil {
-			return fmt.Errorf("querying salesforce %s: %w", what, err)
+			return fmt.Errorf("querying salesforce %s at %s: %w", what, httpx.Endpoint(next), err)
 		}
 		u = next
 	}

@@ -92,6 +92,11 @@ func (c *client) call(ctx context.Context, method string, q url.Values, out any)
 	return err
 }
 
+// endpoint names a method's URL in errors, without query or userinfo.
+func (c *client) endpoint(method string) string {
+	return httpx.Endpoint(c.base + "/" + method)
+}
+
 func (c *client) once(ctx context.Context, method string, q url.Values, out any) error {
 	u := c.base + "/" + method
 	if len(q) > 0 {

@@ -74,7 +74,7 @@ func (c *Connector) fetchLicenseAssignments(ctx context.Context, _ string, sink 
 		}
 		page, ids, active, err := decodeBillablePage(raw)
 		if err != nil {
-			return "", fmt.Errorf("listing slack billable info page %d: %w", n, err)
+			return "", fmt.Errorf("listing slack billable info page %d: GET %s: %w", n, c.c.endpoint("team.billableInfo"), err)
 		}
 		for i, id := range ids {
 			if !active[i] {
@@ -89,7 +89,7 @@ func (c *Connector) fetchLicenseAssignments(ctx context.Context, _ string, sink 
 			return "", nil
 		}
 		if err := guard.Seen(cursor); err != nil {
-			return "", fmt.Errorf("listing slack billable info: %w", err)
+			return "", fmt.Errorf("listing slack billable info at %s: %w", c.c.endpoint("team.billableInfo"), err)
 		}
 	}
 }

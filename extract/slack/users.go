@@ -78,7 +78,7 @@ func (c *Connector) fetchUsers(ctx context.Context, _ string, sink extract.Sink)
 		}
 		page, ids, err := decodeUsersPage(raw)
 		if err != nil {
-			return "", fmt.Errorf("listing slack users page %d: %w", n, err)
+			return "", fmt.Errorf("listing slack users page %d: GET %s: %w", n, c.c.endpoint("users.list"), err)
 		}
 		for i, m := range page.Members {
 			if seen[ids[i]] {
@@ -94,7 +94,7 @@ func (c *Connector) fetchUsers(ctx context.Context, _ string, sink extract.Sink)
 			return "", nil
 		}
 		if err := guard.Seen(cursor); err != nil {
-			return "", fmt.Errorf("listing slack users: %w", err)
+			return "", fmt.Errorf("listing slack users at %s: %w", c.c.endpoint("users.list"), err)
 		}
 	}
 }

@@ -144,16 +144,16 @@ func (c *client) list(ctx context.Context, what, path string, q url.Values, key 
 		}
 		p, err := decodePage(body, key)
 		if err != nil {
-			return restarts, fmt.Errorf("listing zoom %s page %d: %w", what, n, err)
+			return restarts, fmt.Errorf("listing zoom %s page %d: GET %s: %w", what, n, httpx.Endpoint(c.base+path), err)
 		}
 		if err := fn(p.records); err != nil {
-			return restarts, err
+			return restarts, fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(c.base+path))
 		}
 		if p.next == "" {
 			return restarts, nil
 		}
 		if err := guard.Seen(p.next); err != nil {
-			return restarts, fmt.Errorf("listing zoom %s: %w", what, err)
+			return restarts, fmt.Errorf("listing zoom %s at %s: %w", what, httpx.Endpoint(c.base+path), err)
 		}
 		token = p.next
 	}
