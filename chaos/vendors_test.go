@@ -34,7 +34,7 @@ type vendor struct {
 	// people sizes the vendor's own organisation when the shared small
 	// one would fit in one page (0: the shared one).
 	people int
-	start    func(t *testing.T, org *synth.Org) target
+	start  func(t *testing.T, org *synth.Org) target
 }
 
 // Small pages make every listing span several pages, so that a fault on
