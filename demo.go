@@ -11,17 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/saaspipe/saaspipe/extract/googleworkspace/gwsim"
-	"github.com/saaspipe/saaspipe/extract/ldap/ldapsim"
-	"github.com/saaspipe/saaspipe/extract/msgraph/graphsim"
-	"github.com/saaspipe/saaspipe/extract/okta/oktasim"
-	"github.com/saaspipe/saaspipe/extract/registry"
-	"github.com/saaspipe/saaspipe/extract/salesforce/sfsim"
-	"github.com/saaspipe/saaspipe/extract/slack/slacksim"
-	"github.com/saaspipe/saaspipe/extract/zoom/zoomsim"
+	"github.com/saaspipe/saaspipe/demo"
 	"github.com/saaspipe/saaspipe/pipeline"
-	"github.com/saaspipe/saaspipe/simulate"
-	"github.com/saaspipe/saaspipe/synth"
 )
 
 // demoMarker marks a directory the demo created, so that it only ever
@@ -71,7 +62,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			o.Progress = tp
 			o.Logger, _ = newLogger(tp, "text", *logLevel)
 		}
-		sum, err = demoSnapshot(ctx, dir, date, last, *people, *seed, o, stdout)
+		var skipped []error
+		sum, skipped, err = demo.Snapshot(ctx, dir, date, last, *people, *seed, o)
+		for _, s := range skipped {
+			fmt.Fprintf(stdout, "skipped: %v\n", s)
+		}
 		if tp != nil {
 			tp.Wait()
 		}
@@ -116,57 +111,6 @@ func prepareDemoDir(dir string) (string, error) {
 		return "", err
 	}
 	return abs, os.WriteFile(filepath.Join(abs, demoMarker), []byte("made by saaspipe demo; deleted by the next demo run\n"), 0o644)
-}
-
-// demoVendors are the simulated vendors the demo serves: one line per
-// connector type's simulator.
-var demoVendors = []simulate.Starter{
-	oktasim.Demo,
-	ldapsim.Demo,
-	gwsim.Demo,
-	zoomsim.Demo,
-	sfsim.Demo,
-	slacksim.Demo,
-	graphsim.Demo,
-}
-
-// demoSnapshot serves the organisation as it is on date from simulated
-// vendors on loopback and runs the whole pipeline against them.
-func demoSnapshot(ctx context.Context, dir string, date, epoch time.Time, people int, seed int64, o pipeline.Options, notice io.Writer) (*pipeline.Summary, error) {
-	// One epoch for every snapshot: the same organisation, evolving.
-	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: date, Epoch: epoch})
-	vendors, err := simulate.Start(org, demoVendors...)
-	if err != nil {
-		return nil, fmt.Errorf("starting the simulated vendors: %w", err)
-	}
-	defer vendors.Close()
-	for _, skipped := range vendors.Skipped {
-		o.Logger.Warn("simulated vendor skipped", "reason", skipped.Error())
-		if notice != nil {
-			fmt.Fprintf(notice, "skipped: %v\n", skipped)
-		}
-	}
-	text, env, err := simulate.Config(vendors.Connectors(), map[string]any{"concurrency": 4, "activity_threshold_days": 30})
-	if err != nil {
-		return nil, err
-	}
-	// The config the demo ran, for the curious: secrets are ${…} references.
-	if err := os.WriteFile(filepath.Join(dir, "demo-config.yaml"), text, 0o644); err != nil {
-		return nil, err
-	}
-	cfg, err := pipeline.Parse(text, dir, registry.Types(), func(k string) (string, bool) {
-		v, ok := env[k]
-		return v, ok
-	})
-	if err != nil {
-		return nil, err
-	}
-	cfg.DataDir = dir
-	o.Config, o.Types, o.SnapshotDate = cfg, registry.Types(), date
-	// The simulated vendors answer as of the end of the snapshot's day.
-	end := org.End()
-	o.Now = func() time.Time { return end }
-	return pipeline.Execute(ctx, pipeline.StageRun, o)
 }
 
 func printDemoSummary(w io.Writer, dir string, sum *pipeline.Summary) {

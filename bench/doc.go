@@ -1,0 +1,12 @@
+// Command bench measures saaspipe against its performance targets on this
+// machine and prints one table row per target: the figure, the target, and
+// whether it holds.
+//
+//	go run ./bench            every target
+//	go run ./bench -only pacing,staging
+//
+// In: nothing but flags; it generates the synthetic organisation and serves
+// it from the simulated vendors on loopback. Out: the table on stdout. Peak
+// memory is measured in a child process (the same binary re-run with
+// -child), read from getrusage, so the simulators' own memory never counts.
+package main

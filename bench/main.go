@@ -1,0 +1,409 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/saaspipe/saaspipe/demo"
+	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/okta"
+	"github.com/saaspipe/saaspipe/extract/okta/oktasim"
+	"github.com/saaspipe/saaspipe/extract/stage"
+	"github.com/saaspipe/saaspipe/pipeline"
+	"github.com/saaspipe/saaspipe/synth"
+)
+
+// row is one line of the result table.
+type row struct {
+	target, measured, want string
+	holds                  bool
+}
+
+var epoch = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+
+func main() {
+	only := flag.String("only", "", "comma-separated targets to run: pacing, parallel, staging, memory, simulator, e2e (default all)")
+	child := flag.String("child", "", "internal: run one measurement in this process and print JSON")
+	people := flag.Int("e2e-people", 10000, "organisation size of the end-to-end run")
+	flag.Parse()
+	if *child != "" {
+		if err := runChild(*child); err != nil {
+			fmt.Fprintln(os.Stderr, "bench child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	want := func(name string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), name) }
+	ctx := context.Background()
+	var rows []row
+	run := func(name string, f func(context.Context) ([]row, error)) {
+		if !want(name) {
+			return
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s…\n", name)
+		r, err := f(ctx)
+		if err != nil {
+			rows = append(rows, row{target: name, measured: "error: " + err.Error()})
+			return
+		}
+		rows = append(rows, r...)
+	}
+	run("pacing", benchPacing)
+	run("parallel", benchParallel)
+	run("staging", benchStaging)
+	run("memory", benchMemory)
+	run("simulator", benchSimulator)
+	run("e2e", func(ctx context.Context) ([]row, error) { return benchEndToEnd(ctx, *people) })
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tMEASURED\tWANT\tHOLDS")
+	failed := 0
+	for _, r := range rows {
+		mark := "yes"
+		if !r.holds {
+			mark, failed = "NO", failed+1
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.target, r.measured, r.want, mark)
+	}
+	tw.Flush()
+	if failed > 0 {
+		os.Exit(1)
+	}
+}
+
+// oktaConnector builds an okta connector against base with stats and an
+// attempt recorder.
+func oktaConnector(base, token string, pageSize int, stats *httpx.Stats, tr http.RoundTripper, now func() time.Time) (extract.Connector, error) {
+	return okta.New(extract.Instance{Name: "bench", Type: "okta", Settings: extract.Settings{
+		"org_url": "https://acme.okta.example", "api_token": token, "base_url": base, "allow_http": true,
+		"page_size": pageSize, "max_retries": 10, "logs_lookback": "168h", "logs_overlap": "5m",
+	}}, extract.Env{Now: now, Logger: slog.New(slog.DiscardHandler), HTTP: func(o httpx.Options) *http.Client {
+		o.Stats, o.Transport, o.MaxRetries = stats, tr, 10
+		return httpx.New(o)
+	}})
+}
+
+// attempts records every HTTP attempt's status per URL, to find requests
+// rejected more than once in a row.
+type attempts struct {
+	mu       sync.Mutex
+	run      map[string]int // consecutive 429s of the URL being retried
+	worstRun int
+	total    int
+	rejected int
+}
+
+func (a *attempts) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.total++
+	key := r.URL.String()
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		a.rejected++
+		a.run[key]++
+		a.worstRun = max(a.worstRun, a.run[key])
+	} else {
+		delete(a.run, key)
+	}
+	return resp, err
+}
+
+func fetchAll(ctx context.Context, conn extract.Connector, entity string) (int, error) {
+	n := 0
+	for _, e := range conn.Entities() {
+		if e.Name != entity {
+			continue
+		}
+		_, err := e.Fetch(ctx, "", extract.SinkFunc(func(context.Context, extract.Record) error { n++; return nil }))
+		return n, err
+	}
+	return 0, fmt.Errorf("no entity %s", entity)
+}
+
+// pacedListing lists users of a simulated Okta org that allows limit
+// requests per window, one record per page so the listing is long.
+func pacedListing(ctx context.Context, seed int64, people, pageSize, limit int, window time.Duration) (rps float64, a *attempts, err error) {
+	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: epoch, Epoch: epoch})
+	sim := oktasim.New(org, oktasim.Options{RequestsPerMinute: limit, RateWindow: window})
+	base, err := sim.Start()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer sim.Close()
+	a = &attempts{run: map[string]int{}}
+	conn, err := oktaConnector(base, sim.Token(), pageSize, &httpx.Stats{}, a, org.End)
+	if err != nil {
+		return 0, nil, err
+	}
+	start := time.Now()
+	if _, err := fetchAll(ctx, conn, extract.Users); err != nil {
+		return 0, nil, err
+	}
+	return float64(a.total-a.rejected) / time.Since(start).Seconds(), a, nil
+}
+
+const (
+	paceLimit  = 20
+	paceWindow = 2 * time.Second // 10 requests/s allowed
+)
+
+func benchPacing(ctx context.Context) ([]row, error) {
+	allowed := float64(paceLimit) / paceWindow.Seconds()
+	rps, a, err := pacedListing(ctx, 1, 2000, 20, paceLimit, paceWindow)
+	if err != nil {
+		return nil, err
+	}
+	return []row{
+		{"pacing: achieved/allowed requests/s", fmt.Sprintf("%.2f of %.0f (%.0f%%), %d requests", rps, allowed, 100*rps/allowed, a.total),
+			">= 90%", rps >= 0.9*allowed},
+		{"pacing: worst run of 429s for one request", fmt.Sprintf("%d (%d rejected in all)", a.worstRun, a.rejected), "<= 1", a.worstRun <= 1},
+	}, nil
+}
+
+func benchParallel(ctx context.Context) ([]row, error) {
+	const n = 4
+	alone := make([]time.Duration, n)
+	for i := range n {
+		start := time.Now()
+		if _, _, err := pacedListing(ctx, int64(10+i), 800+100*i, 20, paceLimit, paceWindow); err != nil {
+			return nil, err
+		}
+		alone[i] = time.Since(start)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	start := time.Now()
+	for i := range n {
+		wg.Go(func() { _, _, errs[i] = pacedListing(ctx, int64(10+i), 800+100*i, 20, paceLimit, paceWindow) })
+	}
+	wg.Wait()
+	together := time.Since(start)
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	slowest := slices.Max(alone)
+	ratio := together.Seconds() / slowest.Seconds()
+	return []row{{fmt.Sprintf("parallel: %d rate-limited tenants at once / slowest alone", n),
+		fmt.Sprintf("%.2fx (%.1fs vs %.1fs)", ratio, together.Seconds(), slowest.Seconds()), "<= 1.2x", ratio <= 1.2}}, nil
+}
+
+// benchStaging stages ~1 KB Okta-shaped records on one goroutine.
+func benchStaging(ctx context.Context) ([]row, error) {
+	org := synth.Generate(synth.Params{Seed: 3, People: 5000, Date: epoch, Epoch: epoch})
+	sim := oktasim.New(org, oktasim.Options{})
+	base, err := sim.Start()
+	if err != nil {
+		return nil, err
+	}
+	var payloads [][]byte
+	conn, err := oktaConnector(base, sim.Token(), 200, &httpx.Stats{}, nil, org.End)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range conn.Entities() {
+		if e.Name == extract.Users {
+			e.Fetch(ctx, "", extract.SinkFunc(func(_ context.Context, r extract.Record) error {
+				payloads = append(payloads, append([]byte(nil), r.Payload...))
+				return nil
+			}))
+		}
+	}
+	sim.Close()
+	if len(payloads) == 0 {
+		return nil, fmt.Errorf("no payloads")
+	}
+	dir, err := os.MkdirTemp("", "saaspipe-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	const records = 500_000
+	var bytes int64
+	var ru0, ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	start := time.Now()
+	w, err := stage.Create(dir, stage.Envelope{SnapshotID: "bench", Connector: "okta", ConnectorType: "okta", Tenant: "acme", Entity: "users"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	for i := range records {
+		p := payloads[i%len(payloads)]
+		bytes += int64(len(p))
+		if err := w.Emit(ctx, extract.Record{SourceID: strconv.Itoa(i), Payload: p}); err != nil {
+			return nil, err
+		}
+	}
+	path, err := w.Commit()
+	if err != nil {
+		return nil, err
+	}
+	wall := time.Since(start)
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := cpuSeconds(ru1) - cpuSeconds(ru0)
+	st, _ := os.Stat(path)
+	perCore := records / cpu
+	return []row{{"staging: records/s per core (~1 KB Okta users)",
+		fmt.Sprintf("%.0f (wall %.0f/s; %.0f B/record in, %.0f B/record on disk)", perCore, records/wall.Seconds(),
+			float64(bytes)/records, float64(st.Size())/records), ">= 200000", perCore >= 200_000}}, nil
+}
+
+func cpuSeconds(ru syscall.Rusage) float64 {
+	return time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime)).Seconds()
+}
+
+// benchMemory extracts 10,000 and 100,000 users in child processes and
+// compares their peak RSS.
+func benchMemory(ctx context.Context) ([]row, error) {
+	rss := map[int]int64{}
+	for _, n := range []int{10_000, 100_000} {
+		org := synth.Generate(synth.Params{Seed: 5, People: n, Date: epoch, Epoch: epoch})
+		sim := oktasim.New(org, oktasim.Options{})
+		base, err := sim.Start()
+		if err != nil {
+			return nil, err
+		}
+		out, err := childRun("extract-users", base, sim.Token())
+		sim.Close()
+		if err != nil {
+			return nil, err
+		}
+		rss[n] = out.MaxRSSKB
+	}
+	ratio := float64(rss[100_000]) / float64(rss[10_000])
+	return []row{{"memory: peak RSS extracting 100k users / 10k users",
+		fmt.Sprintf("%.2fx (%d MB vs %d MB)", ratio, rss[100_000]/1024, rss[10_000]/1024), "<= 1.5x", ratio <= 1.5}}, nil
+}
+
+// benchSimulator times the simulator alone: one client, no connector work
+// beyond reading bodies, so the bench knows the simulators are not what it
+// measures.
+func benchSimulator(ctx context.Context) ([]row, error) {
+	org := synth.Generate(synth.Params{Seed: 6, People: 20_000, Date: epoch, Epoch: epoch})
+	sim := oktasim.New(org, oktasim.Options{})
+	base, err := sim.Start()
+	if err != nil {
+		return nil, err
+	}
+	defer sim.Close()
+	start := time.Now()
+	pages, records := 0, 0
+	for u := base + "/api/v1/users?limit=200"; u != ""; {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		req.Header.Set("Authorization", "SSWS "+sim.Token())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var recs []json.RawMessage
+		err = json.NewDecoder(resp.Body).Decode(&recs)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		pages++
+		records += len(recs)
+		u = httpx.NextLink(resp.Header)
+	}
+	rate := float64(records) / time.Since(start).Seconds()
+	return []row{{"simulator alone: okta users served/s", fmt.Sprintf("%.0f (%d records, %d pages)", rate, records, pages),
+		"faster than the staging target", rate >= 200_000/4}}, nil
+}
+
+// childResult is what a child measurement prints.
+type childResult struct {
+	Records  int   `json:"records"`
+	MaxRSSKB int64 `json:"max_rss_kb"`
+}
+
+func childRun(what string, args ...string) (childResult, error) {
+	cmd := exec.Command(os.Args[0], append([]string{"-child", what}, args...)...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return childResult{}, fmt.Errorf("child %s: %w", what, err)
+	}
+	var r childResult
+	return r, json.Unmarshal(out, &r)
+}
+
+func runChild(what string) error {
+	args := flag.Args()
+	switch what {
+	case "extract-users":
+		dir, err := os.MkdirTemp("", "saaspipe-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		conn, err := oktaConnector(args[0], args[1], 200, &httpx.Stats{}, nil, time.Now)
+		if err != nil {
+			return err
+		}
+		w, err := stage.Create(dir, stage.Envelope{SnapshotID: "bench", Connector: "okta", ConnectorType: "okta", Tenant: "acme", Entity: "users"}, nil)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, e := range conn.Entities() {
+			if e.Name == extract.Users {
+				if _, err := e.Fetch(context.Background(), "", extract.SinkFunc(func(ctx context.Context, r extract.Record) error {
+					n++
+					return w.Emit(ctx, r)
+				})); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := w.Commit(); err != nil {
+			return err
+		}
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return json.NewEncoder(os.Stdout).Encode(childResult{Records: n, MaxRSSKB: ru.Maxrss})
+	}
+	return fmt.Errorf("unknown child measurement %q", what)
+}
+
+// benchEndToEnd runs the demo pipeline (every simulated vendor, no rate
+// limits) on an organisation of people persons.
+func benchEndToEnd(ctx context.Context, people int) ([]row, error) {
+	dir, err := os.MkdirTemp("", "saaspipe-bench-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	start := time.Now()
+	sum, skipped, err := demo.Snapshot(ctx, dir, epoch, epoch, people, 42, pipeline.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return nil, err
+	}
+	wall := time.Since(start)
+	if sum.Status != pipeline.StatusOK {
+		return nil, fmt.Errorf("end-to-end run %s: %v", sum.Status, sum.Errors)
+	}
+	var accounts int64 = sum.Datasets["accounts"]
+	note := ""
+	if len(skipped) > 0 {
+		note = fmt.Sprintf("; %d vendor(s) skipped", len(skipped))
+	}
+	return []row{{fmt.Sprintf("end to end: %d people, %d connector instances", people, len(sum.Connectors)),
+		fmt.Sprintf("%.1fs (%d accounts%s)", wall.Seconds(), accounts, note), "<= 20s", wall <= 20*time.Second && len(skipped) == 0}}, nil
+}
