@@ -63,3 +63,8 @@ CREATE OR REPLACE MACRO is_non_person_type(t) AS t IN ('bot', 'service', 'portal
 -- means the source lists only held seats.
 CREATE OR REPLACE MACRO holds_seat(status) AS
     coalesce(lower(trim(status)) NOT IN ('disabled', 'error', 'failed', 'removed', 'deleted', 'revoked', 'inactive', 'suspended'), true);
+
+-- An application name reduced to lowercase letters and digits, so that
+-- "Zoom.us", "zoom us" and "ZOOM US" are one name.
+CREATE OR REPLACE MACRO app_name_key(s) AS
+    nullif(regexp_replace(lower(s), '[^a-z0-9]+', '', 'g'), '');

@@ -3,9 +3,11 @@ package transform
 import (
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path"
@@ -72,11 +74,67 @@ type Input struct {
 	// organisational attributes, highest first (config
 	// org_source_priority); types not listed rank after, by name.
 	OrgSourcePriority []string
+	// Identity tunes how accounts resolve to people.
+	Identity IdentityOptions
+	// Prices are monthly seat prices; they fill a subscription's unit_cost
+	// when the source states none.
+	Prices []Price
+	// SubscriptionThresholds override ActivityThresholdDays for the seats
+	// of matching subscriptions.
+	SubscriptionThresholds []SubscriptionThreshold
 
 	// stagingOverlay holds extra staging/<type>__<entity>.sql files, read
 	// before the embedded ones; tests use it to map a vendor that ships no
 	// SQL of its own. Nil in production.
 	stagingOverlay fs.FS
+}
+
+// IdentityOptions tune identity resolution (sql/core/15_int_identifiers.sql).
+type IdentityOptions struct {
+	// DomainAliases maps a lowercase e-mail domain to the domain it stands
+	// for (acme.co.uk → acme.com after a merger), so addresses at either
+	// domain identify the same person.
+	DomainAliases map[string]string
+	// SharedMailboxPatterns are glob patterns (DuckDB GLOB: * ? [..]) over
+	// lowercased addresses of shared and role mailboxes; such an address
+	// joins nobody, and an account whose primary address matches resolves
+	// to no person. Nil means DefaultSharedMailboxPatterns; an empty non-nil
+	// slice disables the guard.
+	SharedMailboxPatterns []string
+	// StripPlusAddresses reads local+tag@domain as local@domain.
+	StripPlusAddresses bool
+}
+
+// DefaultSharedMailboxPatterns are role and shared addresses common enough
+// that treating them as a person would merge everyone who ever used them.
+var DefaultSharedMailboxPatterns = []string{
+	"admin@*", "administrator@*", "it@*", "it-*@*", "helpdesk@*", "servicedesk@*", "support@*",
+	"info@*", "noreply@*", "no-reply@*", "donotreply@*", "do-not-reply@*", "postmaster@*",
+	"hostmaster@*", "webmaster@*", "abuse@*", "security@*", "billing@*", "invoices@*",
+	"accounts@*", "accounting@*", "finance@*", "payroll@*", "hr@*", "people@*", "recruiting@*",
+	"careers@*", "jobs@*", "sales@*", "marketing@*", "press@*", "legal@*", "privacy@*",
+	"office@*", "reception@*", "facilities@*", "team@*", "all@*", "everyone@*", "staff@*",
+	"contact@*", "hello@*", "ops@*", "devops@*", "alerts@*", "notifications@*", "shared*@*",
+}
+
+// Price is the monthly price of one seat. It matches a subscription by
+// connector type or vendor (case-insensitive) and, when SKU is set, by sku;
+// a SKU-specific price wins over a vendor-wide one.
+type Price struct {
+	ConnectorType string
+	Vendor        string
+	SKU           string
+	UnitCost      float64
+	Currency      string
+}
+
+// SubscriptionThreshold sets the activity threshold of matching
+// subscriptions, matched like Price.
+type SubscriptionThreshold struct {
+	ConnectorType string
+	Vendor        string
+	SKU           string
+	Days          int
 }
 
 // DefaultOrgSourcePriority is the org source ranking when the config names
@@ -181,6 +239,22 @@ func validate(in *Input) error {
 	if in.ActivityThresholdDays < 0 {
 		return fmt.Errorf("transform input: activity threshold %d days is negative", in.ActivityThresholdDays)
 	}
+	for i, p := range in.Prices {
+		if p.ConnectorType == "" && p.Vendor == "" {
+			return fmt.Errorf("transform input: price %d names neither a connector type nor a vendor", i)
+		}
+		if p.UnitCost < 0 || p.Currency == "" {
+			return fmt.Errorf("transform input: price %d needs a non-negative unit cost and a currency", i)
+		}
+	}
+	for i, st := range in.SubscriptionThresholds {
+		if st.ConnectorType == "" && st.Vendor == "" {
+			return fmt.Errorf("transform input: subscription threshold %d names neither a connector type nor a vendor", i)
+		}
+		if st.Days < 1 {
+			return fmt.Errorf("transform input: subscription threshold %d has %d days", i, st.Days)
+		}
+	}
 	types := map[string]bool{}
 	products := map[[2]string]string{}
 	for _, t := range in.Types {
@@ -227,7 +301,14 @@ CREATE OR REPLACE TABLE connector_type_capabilities (
 CREATE OR REPLACE TABLE input_connector_capabilities (
     connector VARCHAR, capability VARCHAR, available BOOLEAN, reason VARCHAR);
 CREATE OR REPLACE TABLE org_source_priority (
-    connector_type VARCHAR, priority INTEGER);`
+    connector_type VARCHAR, priority INTEGER);
+CREATE OR REPLACE TABLE identity_params (strip_plus_addresses BOOLEAN);
+CREATE OR REPLACE TABLE identity_domain_aliases (alias_domain VARCHAR, domain VARCHAR);
+CREATE OR REPLACE TABLE identity_shared_patterns (pattern VARCHAR);
+CREATE OR REPLACE TABLE input_prices (
+    connector_type VARCHAR, vendor VARCHAR, sku VARCHAR, unit_cost DOUBLE, currency VARCHAR, position INTEGER);
+CREATE OR REPLACE TABLE input_subscription_thresholds (
+    connector_type VARCHAR, vendor VARCHAR, sku VARCHAR, activity_threshold_days INTEGER, position INTEGER);`
 	if _, err := d.db.ExecContext(ctx, ddl); err != nil {
 		return fmt.Errorf("creating input tables: %w", err)
 	}
@@ -261,6 +342,24 @@ CREATE OR REPLACE TABLE org_source_priority (
 	for i, typ := range orgSourceRanking(in) {
 		if _, err := d.db.ExecContext(ctx, `INSERT INTO org_source_priority VALUES (?, ?)`, typ, i+1); err != nil {
 			return fmt.Errorf("loading org source priority: %w", err)
+		}
+	}
+	if err := d.loadIdentity(ctx, in.Identity); err != nil {
+		return err
+	}
+	if err := d.loadCatalog(ctx); err != nil {
+		return err
+	}
+	for i, p := range in.Prices {
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO input_prices VALUES (?, ?, ?, ?, ?, ?)`,
+			nullable(p.ConnectorType), nullable(p.Vendor), nullable(p.SKU), p.UnitCost, p.Currency, i+1); err != nil {
+			return fmt.Errorf("loading price %d: %w", i, err)
+		}
+	}
+	for i, st := range in.SubscriptionThresholds {
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO input_subscription_thresholds VALUES (?, ?, ?, ?, ?)`,
+			nullable(st.ConnectorType), nullable(st.Vendor), nullable(st.SKU), st.Days, i+1); err != nil {
+			return fmt.Errorf("loading subscription threshold %d: %w", i, err)
 		}
 	}
 	seen := map[string]bool{}
@@ -297,6 +396,36 @@ CREATE OR REPLACE TABLE org_source_priority (
 				r.Connector, name, st.Available, reason); err != nil {
 				return fmt.Errorf("loading capabilities of connector run %s: %w", r.Connector, err)
 			}
+		}
+	}
+	return nil
+}
+
+// nullable reads "" as SQL NULL, so an unset match field matches anything.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (d *DB) loadIdentity(ctx context.Context, id IdentityOptions) error {
+	if _, err := d.db.ExecContext(ctx, `INSERT INTO identity_params VALUES (?)`, id.StripPlusAddresses); err != nil {
+		return fmt.Errorf("loading identity options: %w", err)
+	}
+	for _, alias := range slices.Sorted(maps.Keys(id.DomainAliases)) {
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO identity_domain_aliases VALUES (lower(trim(?)), lower(trim(?)))`,
+			alias, id.DomainAliases[alias]); err != nil {
+			return fmt.Errorf("loading domain alias %s: %w", alias, err)
+		}
+	}
+	patterns := id.SharedMailboxPatterns
+	if patterns == nil {
+		patterns = DefaultSharedMailboxPatterns
+	}
+	for _, p := range patterns {
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO identity_shared_patterns VALUES (lower(trim(?)))`, p); err != nil {
+			return fmt.Errorf("loading shared mailbox pattern %q: %w", p, err)
 		}
 	}
 	return nil
@@ -533,3 +662,73 @@ func (d *DB) checkDatasets(ctx context.Context) (map[string]int64, error) {
 	}
 	return counts, nil
 }
+
+// catalogColumns is the header of sql/catalog/applications.csv; list fields
+// hold ';'-separated values.
+var catalogColumns = []string{"key", "name", "vendor", "connector_type", "domains", "okta_names", "entra_app_ids", "aliases"}
+
+// loadCatalog reads the embedded application catalogue into app_catalog,
+// which sql/core/25_int_application_sources.sql matches discovered
+// applications against. It is parsed here rather than by DuckDB because
+// DuckDB cannot read the binary's embedded files.
+func (d *DB) loadCatalog(ctx context.Context) error {
+	if _, err := d.db.ExecContext(ctx, `CREATE OR REPLACE TABLE app_catalog (
+    catalog_key VARCHAR, name VARCHAR, vendor VARCHAR, connector_type VARCHAR,
+    domains VARCHAR[], okta_names VARCHAR[], entra_app_ids VARCHAR[], aliases VARCHAR[])`); err != nil {
+		return fmt.Errorf("creating app_catalog: %w", err)
+	}
+	rows, err := readCatalog()
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		list := func(s string) []string {
+			out := []string{}
+			for v := range strings.SplitSeq(s, ";") {
+				if v = strings.TrimSpace(v); v != "" {
+					out = append(out, v)
+				}
+			}
+			return out
+		}
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO app_catalog VALUES (?, ?, ?, ?,
+    CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))`,
+			r[0], r[1], r[2], nullable(r[3]), list(r[4]), list(r[5]), list(r[6]), list(r[7])); err != nil {
+			return fmt.Errorf("loading catalogue application %s: %w", r[0], err)
+		}
+	}
+	return nil
+}
+
+// readCatalog parses the catalogue and checks its shape: the header, unique
+// lowercase keys and a name for every row.
+func readCatalog() ([][]string, error) {
+	f, err := sqlfiles.Catalog.Open("catalog/applications.csv")
+	if err != nil {
+		return nil, fmt.Errorf("opening the application catalogue: %w", err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("reading the application catalogue: %w", err)
+	}
+	if len(recs) == 0 || !slices.Equal(recs[0], catalogColumns) {
+		return nil, fmt.Errorf("application catalogue header must be %s", strings.Join(catalogColumns, ","))
+	}
+	seen := map[string]bool{}
+	for i, r := range recs[1:] {
+		if !catalogKeyRE.MatchString(r[0]) {
+			return nil, fmt.Errorf("application catalogue line %d: key %q is not a lowercase identifier", i+2, r[0])
+		}
+		if seen[r[0]] {
+			return nil, fmt.Errorf("application catalogue line %d: key %q listed twice", i+2, r[0])
+		}
+		seen[r[0]] = true
+		if strings.TrimSpace(r[1]) == "" {
+			return nil, fmt.Errorf("application catalogue line %d: %s has no name", i+2, r[0])
+		}
+	}
+	return recs[1:], nil
+}
+
+var catalogKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_]*$`)

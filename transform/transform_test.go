@@ -252,6 +252,12 @@ func TestStagingFiles(t *testing.T) {
 			}
 		}
 	}
+	if *update {
+		readme = rewriteDatasetSections(readme)
+		if err := os.WriteFile("../sql/README.md", readme, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, ds := range Datasets {
 		if block := datasetMarkdown(ds); !bytes.Contains(readme, []byte(block)) {
 			t.Errorf("sql/README.md lacks or differs from this section of dataset %s:\n%s", ds.Name, block)
@@ -270,6 +276,44 @@ func datasetMarkdown(ds Dataset) string {
 		b.WriteString("| " + c.Name + " | " + c.Type + " | " + strings.ReplaceAll(c.Doc, "|", "\\|") + " |\n")
 	}
 	return b.String()
+}
+
+// rewriteDatasetSections replaces each dataset's section of sql/README.md
+// under "## Published datasets" (from its "### name" heading to the end of
+// its table) with datasetMarkdown, for -update; the staging contract, whose
+// headings share names with datasets, and the prose around are kept.
+func rewriteDatasetSections(readme []byte) []byte {
+	text := string(readme)
+	from := strings.Index(text, "\n## Published datasets\n")
+	if from < 0 {
+		return readme
+	}
+	for _, ds := range Datasets {
+		head := "\n### " + ds.Name + "\n\n"
+		i := strings.Index(text[from:], head)
+		if i < 0 {
+			continue
+		}
+		start := from + i + 1
+		tableStart := strings.Index(text[start:], "| column |")
+		if tableStart < 0 {
+			continue
+		}
+		end := start + tableStart
+		for end < len(text) {
+			nl := strings.IndexByte(text[end:], '\n')
+			if nl < 0 {
+				end = len(text)
+				break
+			}
+			if !strings.HasPrefix(text[end:], "|") {
+				break
+			}
+			end += nl + 1
+		}
+		text = text[:start] + datasetMarkdown(ds) + text[end:]
+	}
+	return []byte(text)
 }
 
 func TestCheckColumnsReportsDrift(t *testing.T) {

@@ -43,7 +43,7 @@ SELECT
     s.purchased_units - s.assigned AS available_units,
     s.unit_cost,
     s.currency,
-    p.activity_threshold_days,
+    s.activity_threshold_days,
     s.connectors
 FROM subs AS s
 CROSS JOIN params AS p

@@ -4,13 +4,20 @@
 -- account is deprovisioned or suspended, or it was inactive or never active
 -- within the threshold. A not_monitored account's seat is never reclaimable,
 -- whatever its status: nobody can tell it is unused. An account the users
--- listing did not return is not_monitored for the same reason.
+-- listing did not return is not_monitored for the same reason. The seat is
+-- judged with its subscription's threshold (activity_threshold_days, which a
+-- config may set per subscription), not the account's global one.
 WITH judged AS (
     SELECT
         la.*,
         ap.person_id,
         a.status AS account_status,
-        coalesce(a.activity_status, 'not_monitored') AS activity_status,
+        CASE
+            WHEN a.activity_status IN ('active', 'inactive') THEN
+                CASE WHEN a.days_since_last_activity <= coalesce(s.activity_threshold_days, p.activity_threshold_days)
+                     THEN 'active' ELSE 'inactive' END
+            ELSE coalesce(a.activity_status, 'not_monitored')
+        END AS activity_status,
         a.last_activity_at,
         a.days_since_last_activity,
         s.unit_cost,
@@ -19,6 +26,7 @@ WITH judged AS (
     LEFT JOIN int_account_people AS ap ON ap.account_id = la.account_id
     LEFT JOIN accounts AS a ON a.account_id = la.account_id
     LEFT JOIN int_subscriptions AS s ON s.subscription_id = la.subscription_id
+    CROSS JOIN params AS p
 ),
 reasons AS (
     SELECT

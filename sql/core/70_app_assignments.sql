@@ -1,5 +1,8 @@
--- Dataset app_assignments: one account assigned to one SSO application,
--- deduplicated across pages and instances like accounts.
+-- Dataset app_assignments: one account assigned to one application,
+-- deduplicated across pages and instances like accounts. application_id is
+-- the merged application (int_application_sources), so two integrations of
+-- one product in a tenant (a production and a sandbox Slack app) assigning
+-- one account are one row: the earliest assignment, lineage united.
 WITH lineage AS (
     SELECT
         connector_type,
@@ -20,12 +23,19 @@ chosen AS (
 assignments AS (
     SELECT
         c.*,
-        application_id(c.connector_type, c.tenant, c.application_source_id) AS application_id,
+        coalesce(a.application_id, application_id(c.connector_type, c.tenant, c.application_source_id)) AS application_id,
         account_id(c.connector_type, c.tenant, c.account_source_id)         AS account_id,
         l.connectors
     FROM chosen AS c
     JOIN lineage AS l USING (connector_type, tenant, source_id)
+    LEFT JOIN int_application_sources AS a
+      ON a.connector_type = c.connector_type AND a.tenant = c.tenant AND a.source_id = c.application_source_id
     WHERE c.account_source_id IS NOT NULL AND c.application_source_id IS NOT NULL
+),
+merged AS (
+    SELECT application_id, account_id, list_sort(list_distinct(flatten(list(connectors)))) AS all_connectors
+    FROM assignments
+    GROUP BY ALL
 ),
 last_use AS (
     SELECT application_id, account_id, max(occurred_at) AS last_used_at
@@ -50,8 +60,13 @@ SELECT
     s.scope,
     s.assigned_at,
     u.last_used_at,
-    s.connectors
+    m.all_connectors AS connectors
 FROM assignments AS s
+JOIN merged AS m USING (application_id, account_id)
 LEFT JOIN int_account_people AS ap USING (account_id)
 LEFT JOIN last_use AS u USING (application_id, account_id)
 CROSS JOIN params AS p
+QUALIFY row_number() OVER (
+    PARTITION BY s.application_id, s.account_id
+    ORDER BY s.assigned_at NULLS LAST, s.application_source_id, s.source_id
+) = 1

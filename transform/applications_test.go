@@ -1,0 +1,74 @@
+package transform
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/stage"
+)
+
+// TestCatalog checks the shipped catalogue: enough applications, and one
+// for every connector type that reads a SaaS product, so each connector's
+// own discovery merges with its SSO integrations.
+func TestCatalog(t *testing.T) {
+	rows, err := readCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 150 {
+		t.Errorf("catalogue has %d applications, want at least 150", len(rows))
+	}
+	var types []string
+	for _, r := range rows {
+		if r[3] != "" {
+			if slices.Contains(types, r[3]) {
+				t.Errorf("connector type %s is the connector of two catalogue applications", r[3])
+			}
+			types = append(types, r[3])
+		}
+	}
+	for _, want := range []string{"okta", "entra", "microsoft365", "google_workspace", "zoom", "salesforce", "slack"} {
+		if !slices.Contains(types, want) {
+			t.Errorf("no catalogue application has connector_type %s", want)
+		}
+	}
+}
+
+// TestApplicationMerge stages a third Okta tenant whose integrations
+// name catalogue applications differently (a custom integration labelled
+// "SLACK ", Zoom's OIN key under another label) and an application the
+// catalogue lacks under a differently punctuated name: each must merge with
+// the fixture's application of the same product.
+func TestApplicationMerge(t *testing.T) {
+	root := t.TempDir()
+	in := fixture(t, root)
+	at := time.Date(2026, 3, 15, 2, 0, 0, 0, time.UTC)
+	env := stage.Envelope{SnapshotID: "2026-03-15", Connector: "okta-eu", ConnectorType: "okta", Tenant: "acme-eu.okta.com", Entity: extract.Applications}
+	in.Staged = append(in.Staged, writeStaged(t, root, env, at, []rec{
+		oktaApp("0oaE1", "acme_custom_3", "SLACK ", "ACTIVE", "SAML_2_0"),
+		oktaApp("0oaE2", "zoomus", "Video meetings", "ACTIVE", "SAML_2_0"),
+		oktaApp("0oaE3", "bookmark", "legacy-wiki", "ACTIVE", "BOOKMARK"),
+	}))
+	db := openDB(t)
+	if _, err := db.Run(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, db.SQL(), `(SELECT name, catalog_key, status, discovery_types, discovered_by FROM applications)`, []string{"name"})
+	want := strings.Join([]string{
+		"name\tcatalog_key\tstatus\tdiscovery_types\tdiscovered_by",
+		"Okta\tokta\t∅\t[connector]\t[okta-audit, okta-main, okta-sub]",
+		"Salesforce\tsalesforce\tactive\t[okta_sso]\t[okta-audit, okta-main]",
+		"Slack\tslack\tactive\t[okta_sso]\t[okta-eu, okta-main]",
+		"Zoom\tzoom\tactive\t[okta_sso]\t[okta-eu, okta-sub]",
+		// Not in the catalogue: named by the first source, acme-eu.okta.com.
+		"legacy-wiki\t∅\tactive\t[okta_sso]\t[okta-eu, okta-main]",
+		"",
+	}, "\n")
+	if got != want {
+		t.Errorf("applications:\n%s\nwant:\n%s", got, want)
+	}
+}
