@@ -48,6 +48,7 @@ func commands() []command {
 		{"connectors", "list connector types, their settings and entities", cmdConnectors},
 		{"snapshots", "list published snapshots; 'snapshots verify [ID]' checks files and the manifest chain", cmdSnapshots},
 		{"demo", "run the whole pipeline against simulated vendors on loopback", cmdDemo},
+		{"report", "write a self-contained HTML report of a published snapshot (--out report.html)", cmdReport},
 	}
 }
 
