@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/transform"
 )
 
 // Config is a parsed and validated configuration file. Every field holds its
@@ -36,7 +37,16 @@ type Config struct {
 	// OrgSourcePriority lists connector types, most trusted first, whose
 	// directory attributes win when sources disagree about a person.
 	OrgSourcePriority []string
-	Connectors        []ConnectorConfig
+	// Identity tunes identity resolution (identity:); SharedMailboxPatterns
+	// is nil unless the config lists patterns, leaving the transform's
+	// defaults in force.
+	Identity transform.IdentityOptions
+	// Prices are monthly seat prices (prices:), in config order.
+	Prices []transform.Price
+	// SubscriptionThresholds override ActivityThresholdDays for matching
+	// subscriptions (subscription_thresholds:), in config order.
+	SubscriptionThresholds []transform.SubscriptionThreshold
+	Connectors             []ConnectorConfig
 	// Path is the absolute path of the file Load read; "" after Parse.
 	Path string
 }
@@ -211,6 +221,25 @@ func (c *Config) Fingerprint(types []extract.Type) string {
 	line("concurrency", strconv.Itoa(c.Concurrency))
 	line("activity_threshold_days", strconv.Itoa(c.ActivityThresholdDays))
 	line("org_source_priority", fingerprintValue(c.OrgSourcePriority))
+	// The transform settings enter only when set, so that configs without
+	// them keep the fingerprints they had before the keys existed.
+	if id := c.Identity; id.StripPlusAddresses || len(id.DomainAliases) > 0 || id.SharedMailboxPatterns != nil {
+		line("identity.strip_plus_addresses", strconv.FormatBool(id.StripPlusAddresses))
+		for _, d := range slices.Sorted(maps.Keys(id.DomainAliases)) {
+			line("identity.domain_aliases."+strconv.Quote(d), strconv.Quote(id.DomainAliases[d]))
+		}
+		if id.SharedMailboxPatterns != nil {
+			line("identity.shared_mailbox_patterns", fingerprintValue(id.SharedMailboxPatterns))
+		}
+	}
+	for i, pr := range c.Prices {
+		line(fmt.Sprintf("prices[%d]", i), fingerprintValue([]string{pr.ConnectorType, pr.Vendor, pr.SKU,
+			strconv.FormatFloat(pr.UnitCost, 'g', -1, 64), pr.Currency}))
+	}
+	for i, st := range c.SubscriptionThresholds {
+		line(fmt.Sprintf("subscription_thresholds[%d]", i), fingerprintValue([]string{st.ConnectorType, st.Vendor, st.SKU,
+			strconv.Itoa(st.Days)}))
+	}
 	for i, cc := range c.Connectors {
 		prefix := fmt.Sprintf("connectors[%d].", i)
 		line(prefix+"name", strconv.Quote(cc.Name))
@@ -271,7 +300,8 @@ func (p *configParser) addf(path string, n *yaml.Node, format string, args ...an
 	p.problems = append(p.problems, Problem{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
-var configTopKeys = []string{"version", "data_dir", "concurrency", "activity_threshold_days", "org_source_priority", "connectors"}
+var configTopKeys = []string{"version", "data_dir", "concurrency", "activity_threshold_days", "org_source_priority",
+	"identity", "prices", "subscription_thresholds", "connectors"}
 
 func (p *configParser) document(data []byte) *Config {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -361,6 +391,16 @@ func (p *configParser) document(data []byte) *Config {
 		if list, ok := p.orgSourcePriority(f.val); ok {
 			cfg.OrgSourcePriority = list
 		}
+	}
+
+	if f, ok := top["identity"]; ok && !isNull(f.val) {
+		cfg.Identity = p.identity(f.val)
+	}
+	if f, ok := top["prices"]; ok && !isNull(f.val) {
+		cfg.Prices = p.prices(f.val)
+	}
+	if f, ok := top["subscription_thresholds"]; ok && !isNull(f.val) {
+		cfg.SubscriptionThresholds = p.subscriptionThresholds(f.val)
 	}
 
 	f, ok := top["connectors"]
@@ -1477,4 +1517,233 @@ func cronValue(s string, spec cronField) (int, error) {
 		return 0, fmt.Errorf("%d is outside %d-%d", v, spec.min, spec.max)
 	}
 	return v, nil
+}
+
+var (
+	configIdentityKeys  = []string{"domain_aliases", "shared_mailbox_patterns", "strip_plus_addresses"}
+	configPriceKeys     = []string{"connector_type", "vendor", "sku", "unit_cost", "currency"}
+	configThresholdKeys = []string{"connector_type", "vendor", "sku", "activity_threshold_days"}
+	domainPattern       = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+	currencyPattern     = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// identity reads identity: {domain_aliases: {acme.co.uk: acme.com},
+// shared_mailbox_patterns: [it@*], strip_plus_addresses: true}.
+func (p *configParser) identity(n *yaml.Node) transform.IdentityOptions {
+	const path = "identity"
+	var out transform.IdentityOptions
+	m := resolveAlias(n)
+	if m.Kind != yaml.MappingNode {
+		p.addf(path, n, "must be a mapping, e.g. identity: {domain_aliases: {acme.co.uk: acme.com}, strip_plus_addresses: true}")
+		return out
+	}
+	fields := p.fields(m, path, configIdentityKeys, nil)
+	if f, ok := fields["strip_plus_addresses"]; ok && !isNull(f.val) {
+		out.StripPlusAddresses, _ = p.boolValue(f.val, path+".strip_plus_addresses")
+	}
+	if f, ok := fields["domain_aliases"]; ok && !isNull(f.val) {
+		dp := path + ".domain_aliases"
+		dm := resolveAlias(f.val)
+		if dm.Kind != yaml.MappingNode {
+			p.addf(dp, f.val, "must map an alias domain to the domain it stands for, e.g. domain_aliases: {acme.co.uk: acme.com}")
+		} else {
+			out.DomainAliases = map[string]string{}
+			for j := 0; j+1 < len(dm.Content); j += 2 {
+				k := resolveAlias(dm.Content[j])
+				alias := strings.ToLower(strings.TrimSpace(k.Value))
+				kp := dp + "." + alias
+				target, ok := p.stringValue(dm.Content[j+1], kp, alias+": acme.com")
+				if !ok {
+					continue
+				}
+				target = strings.ToLower(strings.TrimSpace(target))
+				switch {
+				case k.Kind != yaml.ScalarNode || !domainPattern.MatchString(alias):
+					p.addf(kp, k, "%q is not a domain name; write the domain after the @, e.g. acme.co.uk", k.Value)
+				case !domainPattern.MatchString(target):
+					p.addf(kp, dm.Content[j+1], "%q is not a domain name; write the domain after the @, e.g. acme.com", target)
+				case alias == target:
+					p.addf(kp, k, "maps %s to itself; remove it", alias)
+				case out.DomainAliases[alias] != "":
+					p.addf(kp, k, "%s is listed twice; keep one", alias)
+				default:
+					out.DomainAliases[alias] = target
+				}
+			}
+			// A chain (a → b, b → c) would resolve differently depending on
+			// the order of lookups; ask for the final domain instead.
+			for _, alias := range slices.Sorted(maps.Keys(out.DomainAliases)) {
+				if next, ok := out.DomainAliases[out.DomainAliases[alias]]; ok {
+					p.addf(dp+"."+alias, f.val, "maps to %s, which is itself an alias; map %s to %s directly", out.DomainAliases[alias], alias, next)
+				}
+			}
+		}
+	}
+	if f, ok := fields["shared_mailbox_patterns"]; ok && !isNull(f.val) {
+		sp := path + ".shared_mailbox_patterns"
+		seq := resolveAlias(f.val)
+		if seq.Kind != yaml.SequenceNode {
+			p.addf(sp, f.val, "must be a list of address patterns, e.g. shared_mailbox_patterns: [\"it@*\", \"*-team@*\"]")
+		} else {
+			out.SharedMailboxPatterns = []string{}
+			for i, item := range seq.Content {
+				ip := fmt.Sprintf("%s[%d]", sp, i)
+				s, ok := p.stringValue(item, ip, "\"it@*\"")
+				if !ok {
+					continue
+				}
+				if s = strings.ToLower(strings.TrimSpace(s)); s == "" || !strings.Contains(s, "@") {
+					p.addf(ip, item, "%q must be a pattern over a whole address, with its @, e.g. it@* or *-team@acme.com", s)
+					continue
+				}
+				out.SharedMailboxPatterns = append(out.SharedMailboxPatterns, s)
+			}
+		}
+	}
+	return out
+}
+
+// matchFields reads the connector_type / vendor / sku a price or threshold
+// applies to; at least one of connector_type and vendor is required.
+func (p *configParser) matchFields(fields map[string]yamlField, path string, at *yaml.Node) (connectorType, vendor, sku string, ok bool) {
+	ok = true
+	if f, has := fields["connector_type"]; has && !isNull(f.val) {
+		if connectorType, ok = p.stringValue(f.val, path+".connector_type", "connector_type: slack"); ok {
+			if _, known := p.types[connectorType]; !known {
+				p.addf(path+".connector_type", f.val, "%s", p.unknownTypeMsg(connectorType))
+				ok = false
+			}
+		}
+	}
+	if f, has := fields["vendor"]; has && !isNull(f.val) {
+		var good bool
+		if vendor, good = p.stringValue(f.val, path+".vendor", "vendor: Slack"); !good {
+			ok = false
+		}
+		vendor = strings.TrimSpace(vendor)
+	}
+	if f, has := fields["sku"]; has && !isNull(f.val) {
+		var good bool
+		if sku, good = p.stringValue(f.val, path+".sku", "sku: plus"); !good {
+			ok = false
+		}
+		sku = strings.TrimSpace(sku)
+	}
+	if connectorType == "" && vendor == "" && ok {
+		p.addf(path, at, "name the subscription's connector_type or vendor, e.g. {vendor: Slack, sku: plus, …}")
+		ok = false
+	}
+	return connectorType, vendor, sku, ok
+}
+
+// prices reads prices: [{vendor: Slack, sku: plus, unit_cost: 8.75, currency: USD}].
+func (p *configParser) prices(n *yaml.Node) []transform.Price {
+	const path = "prices"
+	seq := resolveAlias(n)
+	if seq.Kind != yaml.SequenceNode {
+		p.addf(path, n, "must be a list of entries like - {vendor: Slack, sku: plus, unit_cost: 8.75, currency: USD}")
+		return nil
+	}
+	var out []transform.Price
+	for i, item := range seq.Content {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		m := resolveAlias(item)
+		if m.Kind != yaml.MappingNode {
+			p.addf(ip, item, "must be a mapping like {vendor: Slack, sku: plus, unit_cost: 8.75, currency: USD}")
+			continue
+		}
+		fields := p.fields(m, ip, configPriceKeys, nil)
+		ct, vendor, sku, ok := p.matchFields(fields, ip, item)
+		pr := transform.Price{ConnectorType: ct, Vendor: vendor, SKU: sku}
+		if f, has := fields["unit_cost"]; has && !isNull(f.val) {
+			v, good := p.floatValue(f.val, ip+".unit_cost", "unit_cost: 8.75")
+			switch {
+			case !good:
+				ok = false
+			case v < 0 || math.IsInf(v, 0) || math.IsNaN(v):
+				p.addf(ip+".unit_cost", f.val, "must be a monthly price of one seat, 0 or more, e.g. unit_cost: 8.75")
+				ok = false
+			}
+			pr.UnitCost = v
+		} else {
+			p.addf(ip+".unit_cost", keyNode(f, item), "missing; add the monthly price of one seat, e.g. unit_cost: 8.75")
+			ok = false
+		}
+		if f, has := fields["currency"]; has && !isNull(f.val) {
+			c, good := p.stringValue(f.val, ip+".currency", "currency: USD")
+			c = strings.TrimSpace(c)
+			if good && !currencyPattern.MatchString(c) {
+				p.addf(ip+".currency", f.val, "%q is not an ISO 4217 code; write three capital letters, e.g. currency: USD", c)
+				good = false
+			}
+			ok = ok && good
+			pr.Currency = c
+		} else {
+			p.addf(ip+".currency", keyNode(f, item), "missing; add the price's ISO currency, e.g. currency: USD")
+			ok = false
+		}
+		if ok {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// subscriptionThresholds reads subscription_thresholds:
+// [{vendor: Slack, sku: plus, activity_threshold_days: 14}].
+func (p *configParser) subscriptionThresholds(n *yaml.Node) []transform.SubscriptionThreshold {
+	const path = "subscription_thresholds"
+	seq := resolveAlias(n)
+	if seq.Kind != yaml.SequenceNode {
+		p.addf(path, n, "must be a list of entries like - {vendor: Slack, sku: plus, activity_threshold_days: 14}")
+		return nil
+	}
+	var out []transform.SubscriptionThreshold
+	for i, item := range seq.Content {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		m := resolveAlias(item)
+		if m.Kind != yaml.MappingNode {
+			p.addf(ip, item, "must be a mapping like {vendor: Slack, sku: plus, activity_threshold_days: 14}")
+			continue
+		}
+		fields := p.fields(m, ip, configThresholdKeys, nil)
+		ct, vendor, sku, ok := p.matchFields(fields, ip, item)
+		st := transform.SubscriptionThreshold{ConnectorType: ct, Vendor: vendor, SKU: sku}
+		if f, has := fields["activity_threshold_days"]; has && !isNull(f.val) {
+			v, good := p.intValue(f.val, ip+".activity_threshold_days", "activity_threshold_days: 14")
+			if good && (v < 1 || v > configMaxThresholdDays) {
+				p.addf(ip+".activity_threshold_days", f.val, "must be between 1 and %d days, e.g. activity_threshold_days: 14", configMaxThresholdDays)
+				good = false
+			}
+			ok = ok && good
+			st.Days = v
+		} else {
+			p.addf(ip+".activity_threshold_days", keyNode(f, item), "missing; add the days within which a seat counts as used, e.g. activity_threshold_days: 14")
+			ok = false
+		}
+		if ok {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func (p *configParser) floatValue(n *yaml.Node, path, example string) (float64, bool) {
+	r := resolveAlias(n)
+	text := ""
+	switch {
+	case r.Kind == yaml.ScalarNode && (r.ShortTag() == "!!int" || r.ShortTag() == "!!float"):
+		text = r.Value
+	case r.Kind == yaml.ScalarNode && r.ShortTag() == "!!str":
+		s, ok := p.expand(r, path)
+		if !ok {
+			return 0, false
+		}
+		text = strings.TrimSpace(s)
+	}
+	if v, err := strconv.ParseFloat(text, 64); text != "" && err == nil {
+		return v, true
+	}
+	p.addf(path, n, "must be a number, e.g. %s", example)
+	return 0, false
 }

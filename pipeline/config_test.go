@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/transform"
 )
 
 // testTypes are small stand-ins for registered connector types: an Okta-like
@@ -125,6 +126,53 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
+// TestParseTransformSettings reads identity, prices and
+// subscription_thresholds into the values the transform takes.
+func TestParseTransformSettings(t *testing.T) {
+	doc := `identity:
+  domain_aliases: {ACME.co.uk: acme.com, acme-uk.example: acme.example}
+  shared_mailbox_patterns: ["IT@*", "*-team@acme.com"]
+  strip_plus_addresses: true
+prices:
+  - {vendor: Slack, sku: plus, unit_cost: 8.75, currency: USD}
+  - {connector_type: okta, unit_cost: 6, currency: EUR}
+subscription_thresholds:
+  - {connector_type: slack, sku: plus, activity_threshold_days: 14}
+` + minimal
+	cfg, err := Parse([]byte(doc), t.TempDir(), testTypes, envMap(testEnv))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	wantID := transform.IdentityOptions{
+		DomainAliases:         map[string]string{"acme.co.uk": "acme.com", "acme-uk.example": "acme.example"},
+		SharedMailboxPatterns: []string{"it@*", "*-team@acme.com"},
+		StripPlusAddresses:    true,
+	}
+	if !reflect.DeepEqual(cfg.Identity, wantID) {
+		t.Errorf("Identity = %#v, want %#v", cfg.Identity, wantID)
+	}
+	wantPrices := []transform.Price{
+		{Vendor: "Slack", SKU: "plus", UnitCost: 8.75, Currency: "USD"},
+		{ConnectorType: "okta", UnitCost: 6, Currency: "EUR"},
+	}
+	if !reflect.DeepEqual(cfg.Prices, wantPrices) {
+		t.Errorf("Prices = %#v, want %#v", cfg.Prices, wantPrices)
+	}
+	wantTh := []transform.SubscriptionThreshold{{ConnectorType: "slack", SKU: "plus", Days: 14}}
+	if !reflect.DeepEqual(cfg.SubscriptionThresholds, wantTh) {
+		t.Errorf("SubscriptionThresholds = %#v, want %#v", cfg.SubscriptionThresholds, wantTh)
+	}
+	// Without the keys the transform's defaults stay in force: nil
+	// patterns, not an empty list that would switch the guard off.
+	plain, err := Parse([]byte(minimal), t.TempDir(), testTypes, envMap(testEnv))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if plain.Identity.SharedMailboxPatterns != nil || plain.Prices != nil || plain.SubscriptionThresholds != nil {
+		t.Errorf("defaults = %#v %#v %#v, want all nil", plain.Identity, plain.Prices, plain.SubscriptionThresholds)
+	}
+}
+
 func TestParseDefaults(t *testing.T) {
 	data, err := os.ReadFile("testdata/config/minimal.yaml")
 	if err != nil {
@@ -166,7 +214,37 @@ func TestParseProblems(t *testing.T) {
 		{"unknown top-level key near miss", "concurency: 4\n" + minimal,
 			[]Problem{{"concurency", 1, `unknown key "concurency"; did you mean "concurrency"?`}}},
 		{"unknown top-level key", "owner: it-team\n" + minimal,
-			[]Problem{{"owner", 1, `unknown key "owner"; allowed keys: version, data_dir, concurrency, activity_threshold_days, org_source_priority, connectors`}}},
+			[]Problem{{"owner", 1, `unknown key "owner"; allowed keys: version, data_dir, concurrency, activity_threshold_days, org_source_priority, identity, prices, subscription_thresholds, connectors`}}},
+		{"identity not a mapping", "identity: yes\n" + minimal, []Problem{{"identity", 1, "must be a mapping"}}},
+		{"identity unknown key", "identity: {strip_plus: true}\n" + minimal,
+			[]Problem{{"identity.strip_plus", 1, `unknown key "strip_plus"; allowed keys: domain_aliases, shared_mailbox_patterns, strip_plus_addresses`}}},
+		{"domain alias not a domain", "identity: {domain_aliases: {\"@acme.co.uk\": acme.com}}\n" + minimal,
+			[]Problem{{"identity.domain_aliases.@acme.co.uk", 1, "is not a domain name"}}},
+		{"domain alias to itself", "identity: {domain_aliases: {acme.com: ACME.com}}\n" + minimal,
+			[]Problem{{"identity.domain_aliases.acme.com", 1, "maps acme.com to itself"}}},
+		{"domain alias chain", "identity: {domain_aliases: {a.example: b.example, b.example: c.example}}\n" + minimal,
+			[]Problem{{"identity.domain_aliases.a.example", 1, "map a.example to c.example directly"}}},
+		{"shared pattern without @", "identity: {shared_mailbox_patterns: [helpdesk]}\n" + minimal,
+			[]Problem{{"identity.shared_mailbox_patterns[0]", 1, "with its @"}}},
+		{"strip not a bool", "identity: {strip_plus_addresses: maybe}\n" + minimal,
+			[]Problem{{"identity.strip_plus_addresses", 1, "must be true or false"}}},
+		{"prices not a list", "prices: {vendor: Slack}\n" + minimal, []Problem{{"prices", 1, "must be a list"}}},
+		{"price names nothing", "prices: [{sku: plus, unit_cost: 8, currency: USD}]\n" + minimal,
+			[]Problem{{"prices[0]", 1, "name the subscription's connector_type or vendor"}}},
+		{"price of an unknown type", "prices: [{connector_type: slak, unit_cost: 8, currency: USD}]\n" + minimal,
+			[]Problem{{"prices[0].connector_type", 1, "slak"}}},
+		{"price negative", "prices: [{vendor: Slack, unit_cost: -1, currency: USD}]\n" + minimal,
+			[]Problem{{"prices[0].unit_cost", 1, "0 or more"}}},
+		{"price not a number", "prices: [{vendor: Slack, unit_cost: cheap, currency: USD}]\n" + minimal,
+			[]Problem{{"prices[0].unit_cost", 1, "must be a number"}}},
+		{"price without currency", "prices: [{vendor: Slack, unit_cost: 8}]\n" + minimal,
+			[]Problem{{"prices[0].currency", 1, "missing; add the price's ISO currency"}}},
+		{"price currency lowercase", "prices: [{vendor: Slack, unit_cost: 8, currency: usd}]\n" + minimal,
+			[]Problem{{"prices[0].currency", 1, "not an ISO 4217 code"}}},
+		{"threshold missing days", "subscription_thresholds: [{vendor: Slack}]\n" + minimal,
+			[]Problem{{"subscription_thresholds[0].activity_threshold_days", 1, "missing"}}},
+		{"threshold zero", "subscription_thresholds: [{vendor: Slack, activity_threshold_days: 0}]\n" + minimal,
+			[]Problem{{"subscription_thresholds[0].activity_threshold_days", 1, "between 1 and 3650"}}},
 		{"duplicate key", "version: 1\n" + minimal,
 			[]Problem{{"version", 2, "duplicate key; version is already set on line 1, keep one"}}},
 		{"concurrency too high", "concurrency: 33\n" + minimal,
@@ -521,6 +599,10 @@ func TestFingerprint(t *testing.T) {
 		{"concurrency changes", "concurrency: 5\n" + minimal, env, testTypes, false},
 		{"threshold changes", "activity_threshold_days: 60\n" + minimal, env, testTypes, false},
 		{"org priority changes", "org_source_priority: [okta]\n" + minimal, env, testTypes, false},
+		{"identity set", "identity: {strip_plus_addresses: true}\n" + minimal, env, testTypes, false},
+		{"identity written out as its defaults", "identity: {}\n" + minimal, env, testTypes, true},
+		{"price set", "prices: [{vendor: Slack, unit_cost: 8, currency: USD}]\n" + minimal, env, testTypes, false},
+		{"threshold set", "subscription_thresholds: [{vendor: Slack, activity_threshold_days: 9}]\n" + minimal, env, testTypes, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
