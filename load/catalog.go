@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
@@ -15,36 +14,31 @@ import (
 )
 
 // RebuildCatalog replaces <dataDir>/saaspipe.duckdb with one view per
-// dataset over every sealed snapshot and a current_<dataset> view over the
-// latest. It holds no data. Views name sealed dates explicitly so that a
-// partition moved into place by a publish that then crashed is never seen.
+// dataset over the current revision of every sealed date (files not
+// pruned), a current_<dataset> view over the latest date, and one
+// <dataset>_history view per history dataset over the latest snapshot's
+// history. It holds no data. Views list the files the manifests name, so a
+// replaced revision, a file slipped into a partition or one moved into place
+// by a publish that then crashed is never seen.
 func RebuildCatalog(ctx context.Context, dataDir string, datasets []transform.Dataset) (err error) {
-	ids, err := sealedSnapshots(dataDir)
+	current, err := CurrentSnapshots(dataDir)
 	if err != nil {
 		return err
 	}
-	if len(ids) == 0 {
+	if len(current) == 0 {
 		return nil
 	}
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		return fmt.Errorf("resolving data directory: %w", err)
 	}
-	dates := map[string][]string{} // dataset -> sealed dates holding it
-	var latest string
-	for _, id := range ids {
-		m, err := ReadManifest(dataDir, id)
-		if err != nil {
-			return err
-		}
-		if _, err := time.Parse(time.DateOnly, m.SnapshotDate); err != nil {
-			return fmt.Errorf("manifest of snapshot %s: snapshot_date %q is not YYYY-MM-DD", id, m.SnapshotDate)
-		}
+	files := map[string][]string{} // dataset -> absolute paths, date order
+	for _, m := range current {
 		for _, f := range m.Files {
-			dates[f.Dataset] = append(dates[f.Dataset], m.SnapshotDate)
+			files[f.Dataset] = append(files[f.Dataset], filepath.Join(abs, filepath.FromSlash(f.Path)))
 		}
-		latest = max(latest, m.SnapshotDate)
 	}
+	latest := current[len(current)-1]
 
 	final := filepath.Join(dataDir, catalogName)
 	tmp := final + ".tmp"
@@ -63,14 +57,22 @@ func RebuildCatalog(ctx context.Context, dataDir string, datasets []transform.Da
 			os.Remove(tmp + ".wal")
 		}
 	}()
+	var stmts []string
 	for _, ds := range datasets {
-		if len(dates[ds.Name]) == 0 {
+		if len(files[ds.Name]) == 0 {
 			continue
 		}
-		for _, stmt := range catalogViews(abs, ds, dates[ds.Name], latest) {
-			if _, err := db.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("creating catalog view for %s: %w", ds.Name, err)
-			}
+		stmts = append(stmts, catalogViews(ds.Name, files[ds.Name], latest.SnapshotDate)...)
+	}
+	for _, ds := range HistoryDatasets {
+		if f, ok := latest.File(ds.Name); ok {
+			stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet(%s)",
+				ds.Name, quote(filepath.Join(abs, filepath.FromSlash(f.Path)))))
+		}
+	}
+	for _, stmt := range stmts {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("creating catalog view: %w", err)
 		}
 	}
 	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
@@ -86,18 +88,16 @@ func RebuildCatalog(ctx context.Context, dataDir string, datasets []transform.Da
 }
 
 // catalogViews returns the DDL of one dataset's two views. A view's
-// definition cannot hold bound parameters, so the glob and dates are SQL
-// literals here: the path is quoted by doubling quotes and the dates come
-// from manifests this package wrote and validated as YYYY-MM-DD.
-func catalogViews(absDataDir string, ds transform.Dataset, dates []string, latest string) []string {
-	glob := filepath.ToSlash(filepath.Join(absDataDir, publishedDir, ds.Name, "*", "*.parquet"))
-	lits := make([]string, len(dates))
-	for i, d := range dates {
-		lits[i] = "DATE " + quote(d)
+// definition cannot hold bound parameters, so the file paths and the date
+// are SQL literals here: paths are quoted by doubling quotes, and the date
+// comes from a manifest whose snapshot_date was validated as YYYY-MM-DD.
+func catalogViews(name string, files []string, latest string) []string {
+	lits := make([]string, len(files))
+	for i, f := range files {
+		lits[i] = quote(filepath.ToSlash(f))
 	}
-	all := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = true, union_by_name = true) WHERE snapshot_date IN (%s)",
-		ds.Name, quote(glob), strings.Join(lits, ", "))
-	current := fmt.Sprintf("CREATE VIEW current_%s AS SELECT * FROM %s WHERE snapshot_date = DATE %s", ds.Name, ds.Name, quote(latest))
+	all := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet([%s], union_by_name = true)", name, strings.Join(lits, ", "))
+	current := fmt.Sprintf("CREATE VIEW current_%s AS SELECT * FROM %s WHERE snapshot_date = DATE %s", name, name, quote(latest))
 	return []string{all, current}
 }
 

@@ -19,7 +19,9 @@ import (
 
 // Options describe one snapshot to publish.
 type Options struct {
-	DataDir           string
+	DataDir string
+	// SnapshotID is the id the transform was given: the date. A
+	// replacement is published as RevisionID(date, n).
 	SnapshotID        string
 	SnapshotDate      time.Time // a UTC day; the partition value
 	Datasets          []transform.Dataset
@@ -27,14 +29,28 @@ type Options struct {
 	Runs              []transform.ConnectorRun
 	ToolVersion       string
 	ConfigFingerprint string
+	// Input is what the transform read. It is stored whole as inputs.json
+	// (staged paths relative to DataDir) so that the snapshot can be
+	// rebuilt from its evidence; its Staged and Runs default to the ones
+	// above.
+	Input transform.Input
+	// Replace publishes a new revision of a sealed date; Reason and Actor
+	// are recorded in its manifest.
+	Replace bool
+	Reason  string
+	Actor   Actor
+	// Now stamps the manifest (time.Now when nil); published rows never
+	// see it.
+	Now func() time.Time
 }
 
 var (
 	// ErrSealed: the snapshot (or another snapshot of the same date) already
 	// has a manifest; its files are never rewritten.
 	ErrSealed = errors.New("snapshot is sealed")
-	// ErrOutOfOrder: a later snapshot is already sealed. Publishing an
-	// earlier one would break the manifest chain, which follows id order.
+	// ErrOutOfOrder: a later snapshot is already sealed. History datasets
+	// fold snapshots in date order, so a new date cannot go before one
+	// already published (a replacement of an existing date can).
 	ErrOutOfOrder = errors.New("a later snapshot is already sealed")
 )
 
@@ -46,9 +62,23 @@ const (
 	tempPrefix   = ".publish-"
 	catalogName  = "saaspipe.duckdb"
 	partFile     = "part-0.parquet"
+	inputsName   = "inputs.json"
 )
 
-var datasetNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+// partName is the file of a revision in its date's partition: revisions
+// share the partition (readers filter through the catalog or a manifest),
+// so each has its own name and none is ever rewritten.
+func partName(rev int) string {
+	if rev <= 1 {
+		return partFile
+	}
+	return fmt.Sprintf("part-0.r%d.parquet", rev)
+}
+
+var (
+	datasetNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	revisionFile  = regexp.MustCompile(`^part-0\.r[0-9]+\.parquet$`)
+)
 
 // failpoint lets tests stop a publish after a named step; nil in
 // production.
@@ -66,10 +96,11 @@ func partitionDir(dataDir, dataset, day string) string {
 	return filepath.Join(dataDir, publishedDir, dataset, "snapshot_date="+day)
 }
 
-// Publish writes every dataset table of db as the snapshot o.SnapshotID,
-// seals it with a manifest and rebuilds the catalog. A failure at any
-// point leaves the previously sealed snapshots and their catalog as they
-// were; the next Publish removes what the failed one left.
+// Publish writes every dataset table of db, and the history datasets folded
+// from the previous snapshot, as a new sealed snapshot revision, chains its
+// manifest and rebuilds the catalog. A failure at any point leaves the
+// previously sealed snapshots and their catalog as they were; the next
+// Publish removes what the failed one left.
 func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if err := checkSnapshotID(o.SnapshotID); err != nil {
 		return nil, err
@@ -77,60 +108,102 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if o.SnapshotDate.IsZero() {
 		return nil, errors.New("publishing: snapshot date is zero")
 	}
-	for _, ds := range o.Datasets {
+	for _, ds := range append(slices.Clone(o.Datasets), HistoryDatasets...) {
 		if !datasetNameRE.MatchString(ds.Name) || len(ds.Key) == 0 {
 			return nil, fmt.Errorf("publishing: dataset %q needs a lowercase identifier name and a key", ds.Name)
 		}
 	}
 	day := o.SnapshotDate.UTC().Format(time.DateOnly)
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
 
-	sealed, err := sealedSnapshots(o.DataDir)
+	chain, err := readChain(o.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	var previous []*Manifest
-	for _, id := range sealed {
-		m, err := ReadManifest(o.DataDir, id)
-		if err != nil {
-			return nil, err
+	var sealed []*Manifest
+	var replaced *Manifest // current revision of day
+	for _, r := range chain {
+		if r.Err != nil {
+			return nil, fmt.Errorf("decoding %s: %w", r.Path, r.Err)
 		}
-		switch {
-		case id == o.SnapshotID:
-			return nil, fmt.Errorf("publishing snapshot %s: %w", id, ErrSealed)
-		case m.SnapshotDate == day:
-			return nil, fmt.Errorf("publishing snapshot %s: date %s is held by snapshot %s: %w", o.SnapshotID, day, id, ErrSealed)
-		case id > o.SnapshotID:
-			return nil, fmt.Errorf("publishing snapshot %s after snapshot %s: %w", o.SnapshotID, id, ErrOutOfOrder)
+		if r.Manifest == nil {
+			continue
 		}
-		previous = append(previous, m)
+		m := r.Manifest
+		m.Revision = max(m.Revision, 1)
+		sealed = append(sealed, m)
+		if m.SnapshotDate == day && (replaced == nil || m.Revision > replaced.Revision) {
+			replaced = m
+		}
 	}
-	if err := cleanLeftovers(o.DataDir, previous); err != nil {
+	rev := 1
+	switch {
+	case replaced != nil && !o.Replace && replaced.SnapshotID == o.SnapshotID:
+		return nil, fmt.Errorf("publishing snapshot %s: %w", o.SnapshotID, ErrSealed)
+	case replaced != nil && !o.Replace:
+		return nil, fmt.Errorf("publishing snapshot %s: date %s is held by snapshot %s: %w", o.SnapshotID, day, replaced.SnapshotID, ErrSealed)
+	case replaced != nil:
+		if strings.TrimSpace(o.Reason) == "" {
+			return nil, fmt.Errorf("replacing snapshot %s: a reason is required", replaced.SnapshotID)
+		}
+		rev = replaced.Revision + 1
+	default:
+		for _, m := range sealed {
+			if m.SnapshotDate > day {
+				return nil, fmt.Errorf("publishing snapshot %s after snapshot %s: %w", o.SnapshotID, m.SnapshotID, ErrOutOfOrder)
+			}
+		}
+	}
+	id := o.SnapshotID
+	if rev > 1 {
+		id = RevisionID(day, rev)
+	}
+	if err := cleanLeftovers(o.DataDir, sealed); err != nil {
 		return nil, err
 	}
 
-	tmp, err := os.MkdirTemp(o.DataDir, tempPrefix+o.SnapshotID+"-")
+	tmp, err := os.MkdirTemp(o.DataDir, tempPrefix+id+"-")
 	if err != nil {
 		return nil, fmt.Errorf("creating publish directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 
+	created := now().UTC().Truncate(time.Second)
 	m := &Manifest{
 		Version:           ManifestVersion,
-		SnapshotID:        o.SnapshotID,
+		SnapshotID:        id,
 		SnapshotDate:      day,
-		CreatedAt:         time.Now().UTC().Truncate(time.Second),
+		Revision:          rev,
+		CreatedAt:         created,
 		ToolVersion:       o.ToolVersion,
 		ConfigFingerprint: o.ConfigFingerprint,
 	}
-	for _, ds := range o.Datasets {
+	if replaced != nil {
+		m.Replacement = &Replacement{Replaces: replaced.SnapshotID, At: created, User: o.Actor.User, Host: o.Actor.Host, Reason: o.Reason}
+	}
+	base, err := historyBase(o.DataDir, chain, day)
+	if err != nil {
+		return nil, err
+	}
+	if base != nil {
+		m.HistoryBase = base.SnapshotID
+	}
+	if err := buildHistory(ctx, db, o.DataDir, base, day); err != nil {
+		return nil, err
+	}
+	datasets := append(slices.Clone(o.Datasets), HistoryDatasets...)
+	for _, ds := range datasets {
 		f, err := writeDataset(ctx, db, tmp, ds)
 		if err != nil {
 			return nil, err
 		}
-		f.Path = filepath.ToSlash(filepath.Join(publishedDir, ds.Name, "snapshot_date="+day, partFile))
+		f.Path = filepath.ToSlash(filepath.Join(publishedDir, ds.Name, "snapshot_date="+day, partName(rev)))
 		m.Files = append(m.Files, f)
 		if err := hit("written:" + ds.Name); err != nil {
 			return nil, err
@@ -142,25 +215,31 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 		return nil, err
 	}
 	m.Connectors = connectorEntries(o.Runs)
-	if n := len(previous); n > 0 {
-		prev := previous[n-1].SnapshotID
-		sum, _, err := hashFile(manifestPath(o.DataDir, prev))
-		if err != nil {
-			return nil, fmt.Errorf("hashing manifest of snapshot %s: %w", prev, err)
-		}
-		m.PreviousSnapshotID, m.PreviousManifestSHA256 = prev, sum
+	inputs, err := json.MarshalIndent(inputsOf(o), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding inputs: %w", err)
+	}
+	inputs = append(inputs, '\n')
+	m.Inputs = &Evidence{Path: "snapshots/" + id + "/" + inputsName, SHA256: sha256Hex(inputs), Size: int64(len(inputs))}
+	prevPath, prevSum, seq := chainTail(chain)
+	m.Sequence, m.PreviousRecord, m.PreviousManifestSHA256 = seq, prevPath, prevSum
+	if len(chain) > 0 && chain[len(chain)-1].Manifest != nil {
+		m.PreviousSnapshotID = chain[len(chain)-1].Manifest.SnapshotID
 	}
 
-	// Move into place. Until the manifest exists these partitions are
+	// Move into place. Until the manifest exists these files are
 	// uncommitted: the catalog does not list them and cleanLeftovers
 	// removes them.
-	for _, ds := range o.Datasets {
+	for _, ds := range datasets {
 		final := partitionDir(o.DataDir, ds.Name, day)
-		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		if err := os.MkdirAll(final, 0o755); err != nil {
 			return nil, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
 		}
-		if err := os.Rename(filepath.Join(tmp, ds.Name), final); err != nil {
+		if err := os.Rename(filepath.Join(tmp, ds.Name, partFile), filepath.Join(final, partName(rev))); err != nil {
 			return nil, fmt.Errorf("moving dataset %s into place: %w", ds.Name, err)
+		}
+		if err := syncDir(final); err != nil {
+			return nil, fmt.Errorf("syncing directory of dataset %s: %w", ds.Name, err)
 		}
 		if err := syncDir(filepath.Dir(final)); err != nil {
 			return nil, fmt.Errorf("syncing directory of dataset %s: %w", ds.Name, err)
@@ -174,22 +253,25 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding manifest: %w", err)
 	}
-	dir := filepath.Dir(manifestPath(o.DataDir, o.SnapshotID))
+	dir := filepath.Dir(manifestPath(o.DataDir, id))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating snapshot directory: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, inputsName), inputs); err != nil {
+		return nil, fmt.Errorf("writing inputs of snapshot %s: %w", id, err)
 	}
 	if err := hit("manifest"); err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(manifestPath(o.DataDir, o.SnapshotID), append(body, '\n')); err != nil {
-		return nil, fmt.Errorf("writing manifest of snapshot %s: %w", o.SnapshotID, err)
+	if err := writeFileAtomic(manifestPath(o.DataDir, id), append(body, '\n')); err != nil {
+		return nil, fmt.Errorf("writing manifest of snapshot %s: %w", id, err)
 	}
 	if err := syncDir(snapshotsDir(o.DataDir)); err != nil {
 		return nil, fmt.Errorf("syncing snapshots directory: %w", err)
 	}
 
 	if err := RebuildCatalog(ctx, o.DataDir, o.Datasets); err != nil {
-		return m, fmt.Errorf("snapshot %s is sealed, but the catalog was not rebuilt: %w", o.SnapshotID, err)
+		return m, fmt.Errorf("snapshot %s is sealed, but the catalog was not rebuilt: %w", id, err)
 	}
 	return m, nil
 }
@@ -273,8 +355,12 @@ func connectorEntries(runs []transform.ConnectorRun) []ConnectorEntry {
 // without a manifest and temporary manifest and catalog files.
 func cleanLeftovers(dataDir string, sealed []*Manifest) error {
 	days := map[string]bool{}
+	listed := map[string]bool{}
 	for _, m := range sealed {
 		days["snapshot_date="+m.SnapshotDate] = true
+		for _, f := range m.Files {
+			listed[f.Path] = true
+		}
 	}
 	entries, err := os.ReadDir(dataDir)
 	if err != nil {
@@ -297,9 +383,27 @@ func cleanLeftovers(dataDir string, sealed []*Manifest) error {
 			return fmt.Errorf("listing partitions of %s: %w", ds.Name(), err)
 		}
 		for _, p := range parts {
-			if strings.HasPrefix(p.Name(), "snapshot_date=") && !days[p.Name()] {
+			if !strings.HasPrefix(p.Name(), "snapshot_date=") {
+				continue
+			}
+			if !days[p.Name()] {
 				if err := os.RemoveAll(filepath.Join(dataDir, publishedDir, ds.Name(), p.Name())); err != nil {
 					return fmt.Errorf("removing unsealed partition %s/%s: %w", ds.Name(), p.Name(), err)
+				}
+				continue
+			}
+			// A sealed date's partition may hold the file of a replacement
+			// revision whose publish crashed before its manifest.
+			files, err := os.ReadDir(filepath.Join(dataDir, publishedDir, ds.Name(), p.Name()))
+			if err != nil {
+				return fmt.Errorf("listing partition %s/%s: %w", ds.Name(), p.Name(), err)
+			}
+			for _, f := range files {
+				rel := publishedDir + "/" + ds.Name() + "/" + p.Name() + "/" + f.Name()
+				if revisionFile.MatchString(f.Name()) && !listed[rel] {
+					if err := os.Remove(filepath.Join(dataDir, filepath.FromSlash(rel))); err != nil {
+						return fmt.Errorf("removing unsealed revision file %s: %w", rel, err)
+					}
 				}
 			}
 		}
@@ -309,6 +413,9 @@ func cleanLeftovers(dataDir string, sealed []*Manifest) error {
 		return fmt.Errorf("listing snapshots: %w", err)
 	}
 	for _, s := range snaps {
+		if s.Name() == pruneDir {
+			continue
+		}
 		if _, err := os.Stat(manifestPath(dataDir, s.Name())); errors.Is(err, os.ErrNotExist) {
 			if err := os.RemoveAll(filepath.Join(snapshotsDir(dataDir), s.Name())); err != nil {
 				return fmt.Errorf("removing unsealed snapshot directory %s: %w", s.Name(), err)

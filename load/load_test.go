@@ -106,7 +106,7 @@ func build(t testing.TB, dataDir string, day time.Time, n int) (*transform.DB, O
 	t.Helper()
 	in := genInput(t, filepath.Join(dataDir, "staging"), day, n)
 	return transformed(t, in), Options{DataDir: dataDir, SnapshotID: in.SnapshotID, SnapshotDate: day, Datasets: transform.Datasets,
-		Staged: in.Staged, Runs: in.Runs, ToolVersion: "test", ConfigFingerprint: "fp"}
+		Staged: in.Staged, Runs: in.Runs, Input: in, ToolVersion: "test", ConfigFingerprint: "fp"}
 }
 
 // transformed runs the transform over in in a fresh database.
@@ -129,8 +129,8 @@ var day1 = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 // and row count.
 func checkManifest(t *testing.T, dataDir string, m *Manifest) {
 	t.Helper()
-	if len(m.Files) != len(transform.Datasets) {
-		t.Errorf("manifest lists %d files, want %d", len(m.Files), len(transform.Datasets))
+	if len(m.Files) != len(transform.Datasets)+len(HistoryDatasets) {
+		t.Errorf("manifest lists %d files, want %d", len(m.Files), len(transform.Datasets)+len(HistoryDatasets))
 	}
 	for _, f := range append([]File(nil), m.Files...) {
 		sum, size, err := hashFile(filepath.Join(dataDir, filepath.FromSlash(f.Path)))

@@ -14,27 +14,63 @@ import (
 	"time"
 )
 
-// ManifestVersion is the manifest format written by this package.
-const ManifestVersion = 1
+// ManifestVersion is the manifest format written by this package. Version 1
+// manifests (no sequence, chained in snapshot id order) are still read and
+// verified.
+const ManifestVersion = 2
 
-// Manifest describes one sealed snapshot.
+// Manifest describes one sealed snapshot revision.
 type Manifest struct {
-	Version           int       `json:"manifest_version"`
-	SnapshotID        string    `json:"snapshot_id"`
-	SnapshotDate      string    `json:"snapshot_date"` // YYYY-MM-DD
+	Version      int    `json:"manifest_version"`
+	SnapshotID   string `json:"snapshot_id"`   // the date for revision 1, DATE.rN for later revisions
+	SnapshotDate string `json:"snapshot_date"` // YYYY-MM-DD
+	// Revision counts the publications of SnapshotDate, from 1. The
+	// catalog, diffs and history read the highest revision of each date.
+	Revision int `json:"revision"`
+	// Sequence is the manifest's place in the chain: sealing order, so that
+	// replacing an old date later appends to the chain instead of
+	// splicing into it.
+	Sequence          int64     `json:"sequence"`
 	CreatedAt         time.Time `json:"created_at"`
 	ToolVersion       string    `json:"tool_version"`
 	ConfigFingerprint string    `json:"config_fingerprint"`
+	// Replacement says why this revision superseded an earlier one.
+	Replacement *Replacement `json:"replacement,omitempty"`
+	// Inputs is snapshots/<id>/inputs.json: everything the transform read
+	// besides the staged files' contents, so the snapshot can be rebuilt.
+	Inputs *Evidence `json:"inputs,omitempty"`
+	// HistoryBase is the snapshot whose history datasets this snapshot's
+	// extend ("" when the history starts here).
+	HistoryBase string `json:"history_base,omitempty"`
 	// Files are the published part files, paths relative to DataDir with
 	// forward slashes, sorted by path.
 	Files []File `json:"files"`
 	// Staged are the raw evidence files the snapshot was built from.
 	Staged     []StagedEntry    `json:"staged"`
 	Connectors []ConnectorEntry `json:"connectors"`
-	// PreviousSnapshotID and PreviousManifestSHA256 name the manifest before
-	// this one in snapshot id order; both are empty for the first snapshot.
+	// PreviousRecord is the chain record before this one (a manifest or a
+	// prune record, path relative to DataDir) and PreviousManifestSHA256
+	// its SHA-256; PreviousSnapshotID names the previous snapshot when that
+	// record is a manifest. All are empty for the first record.
+	PreviousRecord         string `json:"previous_record,omitempty"`
 	PreviousSnapshotID     string `json:"previous_snapshot_id"`
 	PreviousManifestSHA256 string `json:"previous_manifest_sha256"`
+}
+
+// Replacement records who replaced which revision, when and why.
+type Replacement struct {
+	Replaces string    `json:"replaces"`
+	At       time.Time `json:"at"`
+	User     string    `json:"user"`
+	Host     string    `json:"host"`
+	Reason   string    `json:"reason"`
+}
+
+// Evidence is a file known by its hash.
+type Evidence struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
 }
 
 // File is one published Parquet file.
@@ -66,6 +102,16 @@ type ConnectorEntry struct {
 	DataAsOf      *time.Time `json:"data_as_of"`
 	Rows          int64      `json:"rows"`
 	Error         string     `json:"error,omitempty"`
+}
+
+// File returns the manifest's file of a dataset.
+func (m *Manifest) File(dataset string) (File, bool) {
+	for _, f := range m.Files {
+		if f.Dataset == dataset {
+			return f, true
+		}
+	}
+	return File{}, false
 }
 
 func snapshotsDir(dataDir string) string { return filepath.Join(dataDir, "snapshots") }

@@ -30,53 +30,79 @@ func (f Finding) String() string {
 
 // Verify checks sealed snapshots against their manifests without trusting
 // anything but the bytes on disk: every published and staged file's SHA-256,
-// size and (for published Parquet) row count; files in a snapshot's
-// partitions that its manifest does not list; and the hash chain from the
-// first manifest up to id ("" = every snapshot). It returns the snapshots it
-// checked and every finding; no findings means the evidence is intact.
+// size and (for published Parquet) row count, and the inputs.json a rebuild
+// reads; files in a snapshot's partitions that no manifest lists; and the
+// hash chain of manifests and prune records in sealing order, from the first
+// record up to id's manifest ("" = every record). id is a snapshot id or a
+// date (its current revision). Files a prune record removed are not
+// missing: the chain says when and why they went. It returns the snapshots
+// whose files it checked and every finding; no findings means the evidence
+// is intact.
 func Verify(dataDir, id string) (checked []string, findings []Finding, err error) {
-	ids, err := sealedSnapshots(dataDir)
+	chain, err := readChain(dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	if id != "" {
-		i := slices.Index(ids, id)
-		if i < 0 {
-			return nil, nil, fmt.Errorf("snapshot %s has no manifest in %s", id, dataDir)
+	// Later records count here even when checking an earlier id: a later
+	// revision shares its partitions, a later prune removed files on purpose.
+	pruned := prunedFiles(chain)
+	listed := map[string]bool{} // every file any manifest lists: revisions share partitions
+	for _, r := range chain {
+		if r.Manifest != nil {
+			for _, f := range r.Manifest.Files {
+				listed[f.Path] = true
+			}
 		}
-		ids = ids[:i+1] // the chain up to id must hold too
 	}
-	prevID, prevHash := "", ""
-	for _, sid := range ids {
-		raw, err := os.ReadFile(manifestPath(dataDir, sid))
+	if id != "" {
+		m, err := Resolve(dataDir, id)
 		if err != nil {
 			return nil, nil, err
 		}
-		m, err := ReadManifest(dataDir, sid)
-		if err != nil {
-			findings = append(findings, Finding{Snapshot: sid, Path: rel(dataDir, manifestPath(dataDir, sid)), Problem: "manifest unreadable: " + err.Error()})
-			prevID, prevHash = sid, sha256Hex(raw)
-			continue
+		id = m.SnapshotID
+		i := slices.IndexFunc(chain, func(r chainRecord) bool { return r.Manifest != nil && r.Manifest.SnapshotID == id })
+		chain = chain[:i+1] // the chain up to id must hold too
+	}
+	prevPath, prevHash := "", ""
+	var prevSeq int64
+	for _, r := range chain {
+		name := recordName(r)
+		if r.Err != nil {
+			findings = append(findings, Finding{Snapshot: name, Path: r.Path, Problem: "unreadable: " + r.Err.Error()})
+		} else {
+			p, h := r.prev()
+			if p != prevPath || h != prevHash {
+				findings = append(findings, Finding{Snapshot: name, Problem: fmt.Sprintf(
+					"out of chain: names previous %q sha256 %s, but the previous record on disk is %q sha256 %s",
+					p, short(h), prevPath, short(prevHash))})
+			}
+			if r.Sequence != 0 && prevSeq != 0 && r.Sequence != prevSeq+1 {
+				findings = append(findings, Finding{Snapshot: name, Problem: fmt.Sprintf(
+					"out of chain: sequence %d follows %d (a record is missing)", r.Sequence, prevSeq)})
+			}
 		}
-		if m.PreviousSnapshotID != prevID || m.PreviousManifestSHA256 != prevHash {
-			findings = append(findings, Finding{Snapshot: sid, Problem: fmt.Sprintf(
-				"out of chain: manifest names previous %q sha256 %s, but the previous manifest on disk is %q sha256 %s",
-				m.PreviousSnapshotID, short(m.PreviousManifestSHA256), prevID, short(prevHash))})
+		if m := r.Manifest; m != nil && (id == "" || m.SnapshotID == id) {
+			checked = append(checked, m.SnapshotID)
+			findings = append(findings, verifyFiles(dataDir, m, pruned, listed)...)
 		}
-		if id == "" || sid == id {
-			checked = append(checked, sid)
-			findings = append(findings, verifyFiles(dataDir, m)...)
-		}
-		prevID, prevHash = sid, sha256Hex(raw)
+		prevPath, prevHash, prevSeq = r.Path, sha256Hex(r.Raw), max(r.Sequence, prevSeq)
 	}
 	return checked, findings, nil
 }
 
-func verifyFiles(dataDir string, m *Manifest) []Finding {
+func recordName(r chainRecord) string {
+	if r.Manifest != nil {
+		return r.Manifest.SnapshotID
+	}
+	return r.Path
+}
+
+func verifyFiles(dataDir string, m *Manifest, pruned, listed map[string]bool) []Finding {
 	var out []Finding
-	listed := map[string]bool{}
 	check := func(path, wantHash string, wantSize, wantRows int64, parquetRows bool) {
-		listed[path] = true
+		if pruned[path] {
+			return
+		}
 		full := filepath.Join(dataDir, filepath.FromSlash(path))
 		if filepath.IsAbs(path) {
 			full = path
@@ -110,8 +136,11 @@ func verifyFiles(dataDir string, m *Manifest) []Finding {
 	for _, s := range m.Staged {
 		check(s.Path, s.SHA256, s.Size, s.Rows, false)
 	}
-	// A file slipped into a sealed partition changes what readers see
-	// through the catalog's globs: it is as much an alteration as an edit.
+	if m.Inputs != nil {
+		check(m.Inputs.Path, m.Inputs.SHA256, m.Inputs.Size, 0, false)
+	}
+	// A file slipped into a sealed partition changes what readers globbing
+	// the partition see: it is as much an alteration as an edit.
 	dirs := map[string]bool{}
 	for _, f := range m.Files {
 		dirs[filepath.Dir(filepath.Join(dataDir, filepath.FromSlash(f.Path)))] = true
