@@ -25,7 +25,8 @@
   function badges(list) { return list && list.length ? list.map(function (x) { return '<span class="badge">' + esc(x) + '</span>'; }).join('') : none(); }
   // clip keeps long tenant ids (GUIDs) from widening tables; the title
   // attribute still shows the whole value.
-  function clip(r) { return r.tenant ? '<span class="clip" title="' + esc(r.tenant) + '">' + esc(r.tenant) + '</span>' : none(); }
+  function clipText(v) { return v ? '<span class="clip" title="' + esc(v) + '">' + esc(v) + '</span>' : none(); }
+  function clip(r) { return clipText(r.tenant); }
   function text(v) { return v === null || v === undefined || v === '' ? none() : esc(v); }
 
   // objects turns a {columns, rows} table into one object per row.
@@ -311,7 +312,7 @@
     columns: [
       { key: 'name', label: 'Application', fmt: function (r) { return '<b>' + esc(r.name) + '</b>' + (r.vendor ? ' <span class="muted">' + esc(r.vendor) + '</span>' : ''); } },
       { key: 'discovery_types', label: 'Discovered through', fmt: function (r) { return badges(r.discovery_types); } },
-      { key: 'discovered_by', label: 'By connectors', fmt: function (r) { return text((r.discovered_by || []).join(', ')); } },
+      { key: 'discovered_by', label: 'By connectors', fmt: function (r) { return clipText((r.discovered_by || []).join(', ')); } },
       { key: 'sign_on_modes', label: 'Sign-on', fmt: function (r) { return text((r.sign_on_modes || []).join(', ')); } },
       { key: 'users', label: 'Users', num: true, fmt: function (r) { return n(r.users); } },
       { key: 'active_users', label: 'Signed in', num: true, fmt: function (r) { return n(r.active_users); } },
@@ -328,7 +329,7 @@
       { key: 'employment_status', label: 'Employment', fmt: function (r) { return badge(r.employment_status); } },
       { key: 'org_source', label: 'Org source' },
       { key: 'account_count', label: 'Accounts', num: true, fmt: function (r) { return n(r.account_count); } },
-      { key: 'vendors', label: 'Vendors', fmt: function (r) { return text((r.vendors || []).join(', ')); } },
+      { key: 'vendors', label: 'Vendors', fmt: function (r) { return clipText((r.vendors || []).join(', ')); } },
       { key: 'seats', label: 'Seats', num: true, fmt: function (r) { return n(r.seats); } },
       { key: 'reclaimable_seats', label: 'Reclaimable', num: true, fmt: function (r) { return r.reclaimable_seats ? '<b>' + n(r.reclaimable_seats) + '</b>' : n(0); } },
       { key: 'last_activity', label: 'Last activity', fmt: function (r) { return text(r.last_activity); } },
