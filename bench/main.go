@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,7 +41,17 @@ func main() {
 	only := flag.String("only", "", "comma-separated targets to run: pacing, parallel, staging, memory, simulator, e2e (default all)")
 	child := flag.String("child", "", "internal: run one measurement in this process and print JSON")
 	people := flag.Int("e2e-people", 10000, "organisation size of the end-to-end run")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole bench to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if *child != "" {
 		if err := runChild(*child); err != nil {
 			fmt.Fprintln(os.Stderr, "bench child:", err)
@@ -82,6 +93,7 @@ func main() {
 	}
 	tw.Flush()
 	if failed > 0 {
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
