@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/saaspipe/saaspipe/internal/crashpoint"
@@ -177,6 +178,9 @@ type transformState struct {
 	// between transform and load invalidates the transform.
 	RunStamps   map[string]string `json:"run_stamps"`
 	Fingerprint string            `json:"config_fingerprint"`
+	// Input is the transform's whole input, which load stores with the
+	// snapshot (inputs.json) for a rebuild.
+	Input transform.Input `json:"input"`
 }
 
 const (
@@ -196,8 +200,8 @@ func checkSealed(o Options, sum *Summary) (bool, error) {
 		o.logger().Info("snapshot already published; nothing to do", "snapshot", o.snapshotID())
 		return true, nil
 	}
-	if sealed {
-		return false, &UsageError{Msg: "--replace is not available yet: snapshot " + o.snapshotID() + " is sealed"}
+	if o.Replace && strings.TrimSpace(o.Reason) == "" {
+		return false, &UsageError{Msg: "replacing snapshot " + o.snapshotID() + " needs a reason (--reason \"…\"): it is recorded in the manifest chain"}
 	}
 	return false, nil
 }
@@ -254,6 +258,7 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 		st.Connectors = append(st.Connectors, cs)
 	}
 	st.Staged, st.Runs = in.Staged, in.Runs
+	st.Input = in
 	sum.Connectors = st.Connectors
 
 	work := l.Work(snap)
@@ -342,15 +347,16 @@ func loadLocked(ctx context.Context, o Options, sum *Summary) error {
 		DataDir: l.Root, SnapshotID: snap, SnapshotDate: o.SnapshotDate,
 		Datasets: transform.Datasets, Staged: st.Staged, Runs: st.Runs,
 		ToolVersion: o.ToolVersion, ConfigFingerprint: st.Fingerprint,
+		Input: st.Input, Replace: o.Replace, Reason: o.Reason, Actor: load.CurrentActor(),
 	})
 	if err != nil {
 		return fmt.Errorf("publishing snapshot %s: %w", snap, err)
 	}
 	db.Close()
 	os.RemoveAll(work)
-	o.logger().Info("publish finished", "seconds", time.Since(start).Seconds(), "files", len(m.Files))
+	o.logger().Info("publish finished", "snapshot", m.SnapshotID, "revision", m.Revision, "seconds", time.Since(start).Seconds(), "files", len(m.Files))
 	sum.Datasets = st.Datasets
-	sum.Manifest = filepath.Join(l.Snapshots(), snap, "manifest.json")
+	sum.Manifest = filepath.Join(l.Snapshots(), m.SnapshotID, "manifest.json")
 	sum.Status = statusOf(st.Connectors)
 	return nil
 }

@@ -39,12 +39,18 @@ func Execute(ctx context.Context, stage string, o Options) (*Summary, error) {
 }
 
 func execute(ctx context.Context, stage string, o Options, sum *Summary) error {
-	if stage == StageRun && !o.Replace {
-		// Re-running a sealed date must not even extract: that would move
-		// cursors past data no published snapshot holds.
+	if stage == StageRun || stage == StageExtract {
+		// Extracting a sealed date again would overwrite the staged files
+		// its manifest lists as evidence and move cursors past data no
+		// published snapshot holds: re-running it is a no-op, and a
+		// replacement is built from the sealed evidence instead.
 		sealed, err := load.Published(o.layout().Root, o.snapshotID())
 		if err != nil {
 			return err
+		}
+		if sealed && o.Replace {
+			return &UsageError{Msg: "snapshot " + o.snapshotID() + " is sealed; re-extracting it would overwrite its staged evidence. " +
+				"Publish a replacement revision from that evidence with 'saaspipe snapshots replace " + o.snapshotID() + " --reason \"…\"'"}
 		}
 		if sealed {
 			sum.Status = StatusAlreadyPublished
