@@ -120,19 +120,36 @@ func Build(ctx context.Context, o Options) (*Data, error) {
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w in %s: run 'saaspipe run' (or 'saaspipe demo') first", ErrNoSnapshot, o.DataDir)
 	}
-	id := o.Snapshot
-	if id == "" {
-		id = ids[len(ids)-1]
-	} else if !slices.Contains(ids, id) {
-		return nil, fmt.Errorf("%w %q in %s; sealed snapshots: %s", ErrNoSnapshot, id, o.DataDir, strings.Join(ids, ", "))
+	if o.Snapshot != "" && !slices.Contains(ids, o.Snapshot) {
+		return nil, fmt.Errorf("%w %q in %s; sealed snapshots: %s", ErrNoSnapshot, o.Snapshot, o.DataDir, strings.Join(ids, ", "))
 	}
-	manifests := make([]*load.Manifest, len(ids))
-	for i, sid := range ids {
-		if manifests[i], err = load.ReadManifest(o.DataDir, sid); err != nil {
+	// A replaced snapshot keeps its manifest beside the revision that
+	// replaced it, but the catalog serves only the latest revision of each
+	// date; the history and the report follow the catalog, one row a date.
+	var manifests []*load.Manifest
+	var wanted string
+	for _, sid := range ids {
+		m, err := load.ReadManifest(o.DataDir, sid)
+		if err != nil {
 			return nil, err
 		}
+		if sid == o.Snapshot {
+			wanted = m.SnapshotDate
+		}
+		i := slices.IndexFunc(manifests, func(x *load.Manifest) bool { return x.SnapshotDate == m.SnapshotDate })
+		switch {
+		case i < 0:
+			manifests = append(manifests, m)
+		case m.Revision > manifests[i].Revision:
+			manifests[i] = m
+		}
 	}
-	cur := manifests[slices.Index(ids, id)]
+	slices.SortFunc(manifests, func(a, b *load.Manifest) int { return strings.Compare(a.SnapshotDate, b.SnapshotDate) })
+	cur := manifests[len(manifests)-1]
+	if wanted != "" {
+		cur = manifests[slices.IndexFunc(manifests, func(x *load.Manifest) bool { return x.SnapshotDate == wanted })]
+	}
+	id := cur.SnapshotID
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now

@@ -118,14 +118,16 @@ func publishFixture(dataDir, scratch string, only ...string) error {
 		}
 	}
 	for i, day := range fixtureDays {
-		if err := publishDay(ctx, dataDir, scratch, day, i, datasets); err != nil {
+		if err := publishDay(ctx, dataDir, scratch, day, i, datasets, load.Options{}); err != nil {
 			return fmt.Errorf("publishing fixture snapshot %s: %w", day, err)
 		}
 	}
 	return nil
 }
 
-func publishDay(ctx context.Context, dataDir, scratch, day string, i int, datasets []transform.Dataset) error {
+// publishDay publishes snapshot i of the fixture; o carries extra publish
+// options (a replacement's Replace and Reason).
+func publishDay(ctx context.Context, dataDir, scratch, day string, i int, datasets []transform.Dataset, o load.Options) error {
 	db, err := transform.Open(ctx, scratch)
 	if err != nil {
 		return err
@@ -146,7 +148,8 @@ func publishDay(ctx context.Context, dataDir, scratch, day string, i int, datase
 		}
 	}
 	date, _ := time.Parse(time.DateOnly, day)
-	_, err = load.Publish(ctx, db.SQL(), load.Options{DataDir: dataDir, SnapshotID: day, SnapshotDate: date, Datasets: datasets})
+	o.DataDir, o.SnapshotID, o.SnapshotDate, o.Datasets = dataDir, day, date, datasets
+	_, err = load.Publish(ctx, db.SQL(), o)
 	return err
 }
 

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/saaspipe/saaspipe/load"
+	"github.com/saaspipe/saaspipe/transform"
 )
 
 var (
@@ -157,6 +160,36 @@ func TestMissingDatasets(t *testing.T) {
 	var buf bytes.Buffer
 	if err := Render(&buf, d); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A replaced snapshot is reported once, as its latest revision: the
+// catalog serves nothing else.
+func TestReplacedSnapshot(t *testing.T) {
+	dir, scratch := t.TempDir(), t.TempDir()
+	only := []string{"people", "accounts", "connector_runs"}
+	if err := publishFixture(dir, scratch, only...); err != nil {
+		t.Fatal(err)
+	}
+	var datasets []transform.Dataset
+	for _, ds := range transform.Datasets {
+		if contains(only, ds.Name) {
+			datasets = append(datasets, ds)
+		}
+	}
+	if err := publishDay(context.Background(), dir, scratch, fixtureDays[1], 1, datasets,
+		load.Options{Replace: true, Reason: "re-extracted after a vendor outage"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, snap := range []string{"", fixtureDays[1]} {
+		d, err := Build(context.Background(), Options{DataDir: dir, Snapshot: snap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.History.Rows) != 2 || d.Previous != fixtureDays[0] || d.Snapshot == fixtureDays[1] || d.SnapshotDate != fixtureDays[1] {
+			t.Errorf("--snapshot %q: %d history rows, previous %q, snapshot %q (%s); want 2 rows and the new revision of %s after %s",
+				snap, len(d.History.Rows), d.Previous, d.Snapshot, d.SnapshotDate, fixtureDays[1], fixtureDays[0])
+		}
 	}
 }
 
