@@ -109,6 +109,11 @@ type EntitySpec struct {
 	// maps into this one (Microsoft 365 license assignments come from the
 	// users listing): no API call and no staged file of its own.
 	DerivedFrom string `json:"derived_from,omitempty"`
+	// Redact lists the JSON object paths ("credentials.password") of
+	// fields that carry credentials or recovery data: the pipeline removes
+	// them from every record before staging, so a staged payload is the
+	// record as received minus these fields.
+	Redact []string `json:"redact,omitempty"`
 }
 
 // Capabilities say what a source can measure, so that "cannot know" is never

@@ -286,7 +286,10 @@ func extractEntity(ctx context.Context, o Options, inst extract.Instance, tenant
 		return EntityRun{}, "", err
 	}
 	log.Info("entity started", "entity", ent.Name)
-	sink.next = w
+	// Credential and recovery fields the type declares are removed here,
+	// before anything is written: staged payloads are as received minus
+	// those fields.
+	sink.next = stage.Redacting(w, o.redactions(inst.Type, ent.Name))
 	to, err := ent.Fetch(ctx, from, sink)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
@@ -306,6 +309,18 @@ func extractEntity(ctx context.Context, o Options, inst extract.Instance, tenant
 	er.File, er.Complete = rel, true
 	log.Info("entity finished", "entity", ent.Name, "rows", er.Rows, "seconds", er.Seconds)
 	return er, to, nil
+}
+
+// redactions are the payload paths the type declares as credentials for
+// entity (extract.EntitySpec.Redact).
+func (o *Options) redactions(typ, entity string) []string {
+	t, _ := o.typeOf(typ)
+	for _, e := range t.Entities {
+		if e.Name == entity {
+			return e.Redact
+		}
+	}
+	return nil
 }
 
 // env is what an instance gets from the pipeline: its HTTP layer is built

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/saaspipe/saaspipe/extract/stage"
 )
 
 // writeJSONAtomic writes v as indented JSON to path through a temporary file
@@ -17,14 +19,18 @@ func writeJSONAtomic(path string, v any) error {
 	}
 	data = append(data, '\n')
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(data)
+	// Run records and cursors sit beside staged data and get its mode.
+	err = tmp.Chmod(stage.FileMode)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -68,7 +68,10 @@ var Type = extract.Type{
 	}, httpSettings()...),
 	Entities: []extract.EntitySpec{
 		{Name: extract.Users, Calls: []string{"GET /admin/directory/v1/users?customer&maxResults&pageToken"},
-			Fields: []string{"id", "primaryEmail", "aliases", "nonEditableAliases", "emails[].address", "name.givenName", "name.familyName", "name.fullName", "suspended", "archived", "isAdmin", "isDelegatedAdmin", "lastLoginTime", "creationTime", "orgUnitPath", "organizations[primary].department", "organizations[primary].title", "organizations[primary].costCenter", "organizations[primary].name", "organizations[primary].description", "relations[type=manager].value", "externalIds[type=organization].value", "addresses[primary].countryCode", "locations[].buildingId"}},
+			Fields: []string{"id", "primaryEmail", "aliases", "nonEditableAliases", "emails[].address", "name.givenName", "name.familyName", "name.fullName", "suspended", "archived", "isAdmin", "isDelegatedAdmin", "lastLoginTime", "creationTime", "orgUnitPath", "organizations[primary].department", "organizations[primary].title", "organizations[primary].costCenter", "organizations[primary].name", "organizations[primary].description", "relations[type=manager].value", "externalIds[type=organization].value", "addresses[primary].countryCode", "locations[].buildingId"},
+			// Account recovery data, and the password hash an admin who
+			// imported users may see echoed back.
+			Redact: []string{"recoveryEmail", "recoveryPhone", "password", "hashFunction"}},
 		{Name: extract.Subscriptions, Calls: []string{"GET /apps/licensing/v1/product/{productId}/users?customerId&maxResults&pageToken"},
 			Fields: []string{"productId", "productName", "skuId", "skuName", "assignedLicenses", "purchasedSeats"}},
 		{Name: extract.LicenseAssignments, Calls: []string{"GET /apps/licensing/v1/product/{productId}/users?customerId&maxResults&pageToken"},

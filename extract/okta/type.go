@@ -40,13 +40,19 @@ var Type = extract.Type{
 	}, baseURLSettings()...),
 	Entities: []extract.EntitySpec{
 		{Name: extract.Users, Calls: []string{"GET /api/v1/users", `GET /api/v1/users?filter=status eq "DEPROVISIONED"`},
-			Fields: []string{"id", "status", "created", "activated", "statusChanged", "lastLogin", "lastUpdated", "profile.login", "profile.email", "profile.secondEmail", "profile.firstName", "profile.lastName", "profile.displayName", "profile.department", "profile.title", "profile.employeeNumber", "profile.costCenter", "profile.manager", "profile.managerId", "profile.userType", "profile.organization"}},
+			Fields: []string{"id", "status", "created", "activated", "statusChanged", "lastLogin", "lastUpdated", "profile.login", "profile.email", "profile.secondEmail", "profile.firstName", "profile.lastName", "profile.displayName", "profile.department", "profile.title", "profile.employeeNumber", "profile.costCenter", "profile.manager", "profile.managerId", "profile.userType", "profile.organization"},
+			// Okta sends password and recovery question objects (empty
+			// today, but a hash or answer import leaves them filled); the
+			// provider stays, it says where the user authenticates.
+			Redact: []string{"credentials.password", "credentials.recovery_question"}},
 		{Name: extract.Groups, Calls: []string{"GET /api/v1/groups"},
 			Fields: []string{"id", "type", "created", "lastMembershipUpdated", "profile.name", "profile.description"}},
 		{Name: extract.Applications, Calls: []string{"GET /api/v1/apps"},
 			Fields: []string{"id", "name", "label", "status", "signOnMode", "created", "licensing.seatCount"}},
 		{Name: extract.AppAssignments, Calls: []string{"GET /api/v1/apps", "GET /api/v1/apps/{appId}/users"},
-			Fields: []string{"id", "scope", "status", "created", "statusChanged", "syncState", "credentials.userName", "profile.email", "_links.app.href"}},
+			Fields: []string{"id", "scope", "status", "created", "statusChanged", "syncState", "credentials.userName", "profile.email", "_links.app.href"},
+			// An app user of a password-based app may carry its password.
+			Redact: []string{"credentials.password"}},
 		{Name: extract.Activity, Incremental: true, Calls: []string{`GET /api/v1/logs?filter=eventType eq "user.authentication.sso" or eventType eq "user.session.start"&sortOrder=ASCENDING&since&until`},
 			Fields: []string{"uuid", "published", "eventType", "actor.id", "actor.alternateId", "target[type=AppInstance].id", "target[type=AppInstance].displayName", "outcome.result"}},
 	},

@@ -40,6 +40,14 @@ func Path(root string, env Envelope) string {
 	return filepath.Join(root, env.SnapshotID, env.Connector, env.Entity+".parquet")
 }
 
+// Staged payloads are vendor records about people: readable by the owner
+// and the owner's group (an analyst or auditor group), never by everyone.
+// The umask can only narrow these.
+const (
+	FileMode os.FileMode = 0o640
+	DirMode  os.FileMode = 0o750
+)
+
 const batchRows = 512
 
 // Writer streams the records of one entity into a temporary file.
@@ -65,11 +73,16 @@ func Create(root string, env Envelope, now func() time.Time) (*Writer, error) {
 		now = time.Now
 	}
 	final := Path(root, env)
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(final), DirMode); err != nil {
 		return nil, fmt.Errorf("creating staging directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(final), env.Entity+".parquet.*.tmp")
 	if err != nil {
+		return nil, fmt.Errorf("creating staged file for %s/%s: %w", env.Connector, env.Entity, err)
+	}
+	if err := tmp.Chmod(FileMode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return nil, fmt.Errorf("creating staged file for %s/%s: %w", env.Connector, env.Entity, err)
 	}
 	pw := parquet.NewGenericWriter[Row](tmp,

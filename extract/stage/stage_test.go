@@ -224,3 +224,37 @@ func samplePayload(i int) []byte {
 		`"type":{"href":"https://acme.okta.com/api/v1/meta/types/user/oty1162QAr8hJjTaq0g4"}}}`,
 		i, r.Uint64(), r.Uint64(), first+"."+last, r.Int64N(1e10), i%9+1, i%9, i%28+1, i%24, i, i, i, i, i, i, i, i%40, i%200, i, i%30, i)
 }
+
+// TestStagedModes: staged files are owner read-write, group read, nothing
+// for others, whatever the umask lets CreateTemp do; directories at most
+// owner and group.
+func TestStagedModes(t *testing.T) {
+	root := t.TempDir()
+	w, err := Create(root, env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Emit(context.Background(), extract.Record{SourceID: "u1", Payload: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	path, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != FileMode {
+		t.Errorf("staged file mode %v, want %v", got, FileMode)
+	}
+	for dir := filepath.Dir(path); dir != root; dir = filepath.Dir(dir) {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if extra := fi.Mode().Perm() &^ DirMode; extra != 0 {
+			t.Errorf("directory %s mode %v grants %v beyond %v", dir, fi.Mode().Perm(), extra, DirMode)
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package stage
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/saaspipe/saaspipe/extract"
+)
+
+func TestRedacting(t *testing.T) {
+	okta := []string{"credentials.password", "credentials.recovery_question"}
+	tests := []struct {
+		name    string
+		paths   []string
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{"okta user keeps provider and order", okta,
+			`{"id":"00u1","credentials":{"password":{"value":"hunter2"},"recovery_question":{"question":"pet?","answer":"rex"},"provider":{"type":"OKTA","name":"OKTA"}},"n":1.50}`,
+			`{"id":"00u1","credentials":{"provider":{"type":"OKTA","name":"OKTA"}},"n":1.50}`, false},
+		{"first, middle and last members", []string{"a", "c", "e"},
+			`{ "a" : 1 , "b":2, "c":[3], "d":{}, "e":"x" }`, `{  "b":2, "d":{} }`, false},
+		{"only member", []string{"a"}, `{"a":{"b":1}}`, `{}`, false},
+		{"duplicate keys all go", []string{"a"}, `{"a":1,"b":2,"a":3}`, `{"b":2}`, false},
+		{"escaped key", []string{"password"}, `{"p\u0061ssword":"x","k":1}`, `{"k":1}`, false},
+		{"absent path", okta, `{"id":"x","profile":{"credentials":"not top level"}}`, `{"id":"x","profile":{"credentials":"not top level"}}`, false},
+		{"path through a non-object", okta, `{"credentials":"opaque"}`, `{"credentials":"opaque"}`, false},
+		{"same name deeper stays", []string{"password"}, `{"profile":{"password":"keep"},"password":"drop"}`, `{"profile":{"password":"keep"}}`, false},
+		{"not JSON fails", []string{"password"}, `{"password":`, ``, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []extract.Record
+			sink := Redacting(extract.SinkFunc(func(_ context.Context, r extract.Record) error {
+				got = append(got, r)
+				return nil
+			}), tt.paths)
+			in := []byte(tt.in)
+			err := sink.Emit(context.Background(), extract.Record{SourceID: "r1", Payload: in})
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "r1") {
+					t.Fatalf("err = %v, want one naming the record", err)
+				}
+				if len(got) != 0 {
+					t.Fatal("an unredactable record was passed on")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got[0].Payload) != tt.want {
+				t.Errorf("payload = %s, want %s", got[0].Payload, tt.want)
+			}
+			if !json.Valid(got[0].Payload) {
+				t.Errorf("payload %s is not JSON", got[0].Payload)
+			}
+			if string(in) != tt.in {
+				t.Errorf("the caller's payload was modified: %s", in)
+			}
+		})
+	}
+}
+
+func TestRedactingWithoutPathsIsTheSinkItself(t *testing.T) {
+	w := &Writer{}
+	if Redacting(w, nil) != extract.Sink(w) {
+		t.Fatal("an entity without declared paths must not pay for redaction")
+	}
+}
+
+func BenchmarkRedactOktaUser(b *testing.B) {
+	payload := []byte(`{"id":"00u118oQYT4TBGuay0g4","status":"ACTIVE","created":"2022-04-04T15:56:05.000Z","profile":{"firstName":"Alice","lastName":"Smith","login":"alice.smith@example.com","email":"alice.smith@example.com"},"credentials":{"password":{},"provider":{"type":"OKTA","name":"OKTA"}},"_links":{"self":{"href":"https://x.okta.com/api/v1/users/00u118oQYT4TBGuay0g4"}}}`)
+	sink := Redacting(extract.SinkFunc(func(context.Context, extract.Record) error { return nil }), []string{"credentials.password", "credentials.recovery_question"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := sink.Emit(context.Background(), extract.Record{SourceID: "x", Payload: payload}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
