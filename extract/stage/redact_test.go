@@ -82,3 +82,55 @@ func BenchmarkRedactOktaUser(b *testing.B) {
 		}
 	}
 }
+
+// FuzzRedacting: for any payload, redaction never panics; for a JSON
+// object it yields a JSON object without the declared members and with
+// every other member unchanged.
+func FuzzRedacting(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"1","credentials":{"password":{"value":"x"},"provider":{"type":"OKTA"}}}`,
+		`{"credentials":{"recovery_question":{}},"credentials":1}`,
+		`{ "a" : [1,{"credentials":2}] , "credentials" : null }`,
+		`{"cr\u0065dentials":{"password":"x"}}`,
+		`[{"credentials":{}}]`, `{"credentials":`, `{}`, `"credentials"`,
+	} {
+		f.Add([]byte(s))
+	}
+	paths := []string{"credentials.password", "credentials.recovery_question", "secret"}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		var got []byte
+		sink := Redacting(extract.SinkFunc(func(_ context.Context, r extract.Record) error {
+			got = r.Payload
+			return nil
+		}), paths)
+		err := sink.Emit(context.Background(), extract.Record{SourceID: "r", Payload: payload})
+		var in map[string]json.RawMessage
+		if json.Unmarshal(payload, &in) != nil || in == nil {
+			return
+		}
+		if err != nil {
+			t.Fatalf("a JSON object failed redaction: %v", err)
+		}
+		var out map[string]json.RawMessage
+		if err := json.Unmarshal(got, &out); err != nil {
+			t.Fatalf("redacted %s into invalid JSON %s: %v", payload, got, err)
+		}
+		if _, ok := out["secret"]; ok {
+			t.Fatalf("secret survived: %s", got)
+		}
+		var cred map[string]json.RawMessage
+		if json.Unmarshal(out["credentials"], &cred) == nil {
+			if _, ok := cred["password"]; ok {
+				t.Fatalf("credentials.password survived: %s", got)
+			}
+		}
+		for k, v := range in {
+			if k == "secret" || k == "credentials" {
+				continue
+			}
+			if string(out[k]) != string(v) {
+				t.Fatalf("member %q changed from %s to %s", k, v, out[k])
+			}
+		}
+	})
+}
