@@ -120,3 +120,19 @@ func (g *Group) Close() {
 		v.Close()
 	}
 }
+
+// AccountKey names one account a simulated vendor serves: its connector
+// type and its source id (unique within the type across the simulated
+// tenants of one org).
+type AccountKey struct {
+	ConnectorType string
+	SourceID      string
+}
+
+// Owners is implemented by vendors that know whose each account they serve
+// is: the index of its person in the synthetic org, or -1 for an account
+// that is no person (a bot, an integration, a shared mailbox, an external
+// guest). Tests score identity resolution against it.
+type Owners interface {
+	AccountOwners() map[AccountKey]int
+}

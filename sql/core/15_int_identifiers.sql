@@ -10,7 +10,8 @@
 -- Two guards keep one identifier from merging different people:
 --  * an address matching a shared or role mailbox pattern
 --    (identity_shared_patterns, e.g. it@*) joins nobody, and an account
---    whose primary address is one is no person (shared_mailbox);
+--    whose primary address is one, with no other identifier, is no person
+--    (shared_mailbox);
 --  * an identifier carried by directory accounts with different employee
 --    numbers (a recycled alias, a shared UPN) is dropped, so it cannot join
 --    two directory people the directory itself tells apart.
@@ -85,8 +86,12 @@ SELECT
 FROM candidates AS c
 WHERE c.ident NOT IN (SELECT ident FROM conflicting)
 UNION ALL
--- Accounts whose primary address is a shared mailbox: marked, so that
--- int_account_people gives them no person.
+-- Accounts whose primary address is a shared mailbox and that carry no
+-- other identifier: marked, so that int_account_people gives them no
+-- person. One that does carry another (an admin whose Salesforce e-mail is
+-- it@ but whose federation id is their own) still resolves through it.
 SELECT p.account_id, NULL, false, true
 FROM persons AS p
 WHERE identity_key(p.identity_email) IN (SELECT address FROM shared)
+  AND p.account_id NOT IN (
+      SELECT account_id FROM candidates WHERE ident NOT IN (SELECT ident FROM conflicting))

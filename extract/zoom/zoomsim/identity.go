@@ -1,0 +1,12 @@
+package zoomsim
+
+import "github.com/saaspipe/saaspipe/simulate"
+
+// AccountOwners maps every Zoom user the account serves to its person.
+func (d demoVendor) AccountOwners() map[simulate.AccountKey]int {
+	out := map[simulate.AccountKey]int{}
+	for _, u := range d.s.data.users {
+		out[simulate.AccountKey{ConnectorType: "zoom", SourceID: u.id}] = u.person
+	}
+	return out
+}
