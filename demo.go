@@ -25,7 +25,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data-dir", "./demo-data", "where to write the demo's data (replaced if it holds an earlier demo)")
 	people := fs.Int("people", 2000, "size of the synthetic organisation")
 	seed := fs.Int64("seed", 42, "seed of the synthetic organisation")
-	snapshots := fs.Int("snapshots", 2, "weekly snapshots to publish, ending at --snapshot-date")
+	snapshots := fs.Int("weeks", 2, "weekly snapshots to publish, ending at --snapshot-date (the organisation evolves from week to week)")
+	fs.IntVar(snapshots, "snapshots", 2, "alias of --weeks")
 	snapshotDate := fs.String("snapshot-date", "", "logical date of the last snapshot, YYYY-MM-DD (default: today in UTC)")
 	logFormat := fs.String("log-format", "auto", "auto, text or json")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
@@ -33,7 +34,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *people < 10 || *snapshots < 1 {
-		fmt.Fprintln(stderr, "saaspipe demo: --people must be at least 10 and --snapshots at least 1")
+		fmt.Fprintln(stderr, "saaspipe demo: --people must be at least 10 and --weeks at least 1")
 		return exitUsage
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
@@ -83,6 +84,12 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	printDemoSummary(stdout, dir, sum)
+	if *snapshots > 1 {
+		first := pipeline.SnapshotID(last.AddDate(0, 0, -7*(*snapshots-1)))
+		fmt.Fprintf(stdout, "  saaspipe snapshots diff --data-dir %s %s %s\n", dir, first, sum.Snapshot)
+		fmt.Fprintf(stdout, "  duckdb %s -c \"select change_type, count(*) from accounts_history group by 1\"\n", filepath.Join(dir, "saaspipe.duckdb"))
+	}
+	fmt.Fprintf(stdout, "  saaspipe snapshots verify --data-dir %s --rebuild %s\n", dir, sum.Snapshot)
 	return exitOK
 }
 

@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/saaspipe/saaspipe/extract"
 	"github.com/saaspipe/saaspipe/extract/registry"
-	"github.com/saaspipe/saaspipe/load"
 	"github.com/saaspipe/saaspipe/pipeline"
 )
 
@@ -46,7 +44,7 @@ func commands() []command {
 		{"validate", "check a config file without touching the network", cmdValidate},
 		{"check", "prove a connector instance's credentials with one cheap call", cmdCheck},
 		{"connectors", "list connector types, their settings and entities", cmdConnectors},
-		{"snapshots", "list published snapshots; 'snapshots verify [ID]' checks files and the manifest chain", cmdSnapshots},
+		{"snapshots", "sealed snapshots: list, show, verify [--rebuild], diff, prune, replace", cmdSnapshots},
 		{"demo", "run the whole pipeline against simulated vendors on loopback", cmdDemo},
 		{"report", "write a self-contained HTML report of a published snapshot (--out report.html)", cmdReport},
 	}
@@ -374,98 +372,4 @@ func writeType(w io.Writer, t extract.Type) {
 		fmt.Fprintf(w, "    %s%s: %s\n", e.Name, inc, strings.Join(e.Calls, "; "))
 	}
 	fmt.Fprintln(w)
-}
-
-func cmdSnapshots(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "verify" {
-		return cmdVerify(args[1:], stdout, stderr)
-	}
-	var c common
-	fs := newFlags("snapshots", stderr, &c)
-	jsonOut := fs.Bool("json", false, "print as JSON")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	dir := c.dataDir
-	if dir == "" {
-		cfg, ok := loadConfig(&c, stderr)
-		if !ok {
-			return exitUsage
-		}
-		dir = cfg.DataDir
-	}
-	ids, err := pipeline.ListSnapshots(dir)
-	if err != nil {
-		fmt.Fprintf(stderr, "saaspipe: %v\n", err)
-		return exitFailure
-	}
-	sort.Strings(ids)
-	var ms []*load.Manifest
-	for _, id := range ids {
-		m, err := load.ReadManifest(dir, id)
-		if err != nil {
-			fmt.Fprintf(stderr, "saaspipe: %v\n", err)
-			return exitFailure
-		}
-		ms = append(ms, m)
-	}
-	if *jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(ms)
-		return exitOK
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SNAPSHOT\tFILES\tROWS\tCONNECTORS")
-	for i, m := range ms {
-		var rows int64
-		for _, f := range m.Files {
-			rows += f.Rows
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", ids[i], len(m.Files), rows, len(m.Connectors))
-	}
-	tw.Flush()
-	return exitOK
-}
-
-// cmdVerify checks sealed snapshots against their manifests and the chain;
-// any finding makes it exit 1, each named on stdout.
-func cmdVerify(args []string, stdout, stderr io.Writer) int {
-	var c common
-	fs := newFlags("snapshots verify", stderr, &c)
-	jsonOut := fs.Bool("json", false, "print the findings as JSON")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	id := fs.Arg(0)
-	dir := c.dataDir
-	if dir == "" {
-		cfg, ok := loadConfig(&c, stderr)
-		if !ok {
-			return exitUsage
-		}
-		dir = cfg.DataDir
-	}
-	checked, findings, err := load.Verify(dir, id)
-	if err != nil {
-		fmt.Fprintf(stderr, "saaspipe: %v\n", err)
-		return exitFailure
-	}
-	if *jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(map[string]any{"checked": checked, "findings": findings, "ok": len(findings) == 0})
-	} else {
-		for _, f := range findings {
-			fmt.Fprintln(stdout, "FAIL ", f)
-		}
-		if len(findings) == 0 {
-			fmt.Fprintf(stdout, "ok: %d snapshots verified (%s), every file matches its manifest and the chain is intact\n",
-				len(checked), strings.Join(checked, ", "))
-		}
-	}
-	if len(findings) > 0 {
-		return exitFailure
-	}
-	return exitOK
 }

@@ -33,7 +33,8 @@ accounts AS (
     SELECT 'accounts',
            CASE WHEN a.account_id IS NULL THEN 'created' WHEN b.account_id IS NULL THEN 'removed' ELSE 'status_changed' END,
            coalesce(b.account_id, a.account_id),
-           coalesce(b.vendor, a.vendor) || ' ' || coalesce(b.email, a.email, b.login, a.login, b.source_id, a.source_id),
+           coalesce(b.product, a.product) || ' ' || coalesce(b.email, a.email, b.login, a.login, b.source_id, a.source_id)
+               || CASE WHEN coalesce(b.tenant, a.tenant) IS NULL THEN '' ELSE ' (' || coalesce(b.tenant, a.tenant) || ')' END,
            a.status, b.status, NULL::DOUBLE
     FROM a_accounts AS a
     FULL JOIN b_accounts AS b ON a.account_id = b.account_id
@@ -43,7 +44,7 @@ licenses AS (
     SELECT 'licenses',
            CASE WHEN a.account_id IS NULL THEN 'assigned' ELSE 'removed' END,
            coalesce(b.account_id, a.account_id) || '/' || coalesce(b.subscription_id, a.subscription_id),
-           coalesce(b.vendor, a.vendor) || ' ' || coalesce(b.sku, a.sku, b.subscription_source_id, a.subscription_source_id, '')
+           coalesce(b.product, a.product) || ' ' || coalesce(b.sku, a.sku, b.subscription_source_id, a.subscription_source_id, '')
                || ' → ' || coalesce(h.who, b.account_source_id, a.account_source_id),
            CAST(round(a.monthly_cost, 2) AS VARCHAR), CAST(round(b.monthly_cost, 2) AS VARCHAR),
            coalesce(b.monthly_cost, 0) - coalesce(a.monthly_cost, 0)
@@ -56,7 +57,7 @@ subscriptions AS (
     SELECT 'subscriptions',
            CASE WHEN a.subscription_id IS NULL THEN 'added' WHEN b.subscription_id IS NULL THEN 'removed' ELSE 'quantity_changed' END,
            coalesce(b.subscription_id, a.subscription_id),
-           coalesce(b.vendor, a.vendor) || ' ' || coalesce(b.name, a.name, b.sku, a.sku, ''),
+           coalesce(b.product, a.product) || ' ' || coalesce(b.name, a.name, b.sku, a.sku, ''),
            CAST(a.purchased_units AS VARCHAR), CAST(b.purchased_units AS VARCHAR),
            CAST(b.purchased_units - a.purchased_units AS DOUBLE)
     FROM a_subscriptions AS a
