@@ -359,3 +359,67 @@ func treeOf(t *testing.T, dir string) map[string]string {
 	})
 	return out
 }
+
+// TestReplaceCrashLeavesNoRevisionFile: a replacement that stops after its
+// files were moved into the sealed date's partitions leaves nothing a reader
+// or verify sees, and the next replacement takes its place.
+func TestReplaceCrashLeavesNoRevisionFile(t *testing.T) {
+	ctx := context.Background()
+	dataDir := t.TempDir()
+	db, o := build(t, dataDir, day1, 30)
+	if _, err := Publish(ctx, db.SQL(), o); err != nil {
+		t.Fatal(err)
+	}
+	crash := errors.New("injected crash")
+	failpoint = func(s string) error {
+		if s == "manifest" {
+			return crash
+		}
+		return nil
+	}
+	t.Cleanup(func() { failpoint = nil })
+	r := o
+	r.Replace, r.Reason = true, "test"
+	if _, err := Publish(ctx, db.SQL(), r); !errors.Is(err, crash) {
+		t.Fatalf("replace = %v, want the injected crash", err)
+	}
+	failpoint = nil
+	if m, err := Resolve(dataDir, "2026-04-01"); err != nil || m.SnapshotID != "2026-04-01" {
+		t.Fatalf("after the crash the current revision is %v (%v)", m, err)
+	}
+	// The moved revision files are there but unlisted until the next
+	// publish cleans them; the catalog never names them.
+	cat := openCatalog(t, dataDir)
+	acc, _ := mustManifest(t, dataDir, "2026-04-01").File("accounts")
+	if got := count(t, cat, "SELECT count(*) FROM accounts"); got != acc.Rows {
+		t.Errorf("accounts view after a crashed replacement: %d rows, want %d", got, acc.Rows)
+	}
+	cat.Close()
+	// The next publish of any date removes the crashed revision's files.
+	db2, o2 := build(t, dataDir, day1.AddDate(0, 0, 7), 30)
+	if _, err := Publish(ctx, db2.SQL(), o2); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dataDir, "published", "*", "*", "part-0.r2.parquet")); len(left) > 0 {
+		t.Errorf("files of the crashed replacement are left: %v", left)
+	}
+	if _, findings, err := Verify(dataDir, ""); err != nil || len(findings) != 0 {
+		t.Fatalf("after the next publish: %v %v", findings, err)
+	}
+	m, err := Publish(ctx, db.SQL(), r)
+	if err != nil || m.SnapshotID != "2026-04-01.r2" || m.Sequence != 3 {
+		t.Fatalf("replace after the crash: %+v %v", m, err)
+	}
+	if _, findings, err := Verify(dataDir, ""); err != nil || len(findings) != 0 {
+		t.Fatalf("after the replacement: %v %v", findings, err)
+	}
+}
+
+func mustManifest(t *testing.T, dataDir, id string) *Manifest {
+	t.Helper()
+	m, err := ReadManifest(dataDir, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
