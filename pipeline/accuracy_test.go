@@ -68,7 +68,8 @@ func TestIdentityAccuracy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			truth, predicted := runNoisyOrg(t, org, date, tc.identity)
+			run := runNoisyOrg(t, org, date, tc.identity)
+			truth, predicted := run.owners, run.persons
 			s := scoreIdentity(truth, predicted)
 			t.Logf("identity resolution over %d accounts (%d published, %d in truth): %d true pairs, %d predicted, %d correct",
 				s.scored, len(predicted), len(truth), s.truePairs, s.predictedPairs, s.correctPairs)
@@ -85,14 +86,59 @@ func TestIdentityAccuracy(t *testing.T) {
 			if merged := len(s.nonPersonsMerged) > 0; merged != tc.nonPersonsMerge {
 				t.Errorf("accounts of no person merged with others: %v, want merges: %v", s.nonPersonsMerged, tc.nonPersonsMerge)
 			}
+			checkUtilisation(t, run)
 		})
 	}
 }
 
+// checkUtilisation compares every subscription the simulators know the
+// seats of with license_utilization: seats bought and held exactly, and a
+// breakdown by activity status that adds up to the seats held.
+func checkUtilisation(t *testing.T, run noisyRun) {
+	t.Helper()
+	exact := 0
+	for _, k := range slices.SortedFunc(maps.Keys(run.seats), cmpKey) {
+		want := run.seats[k]
+		got, ok := run.utilisation[k]
+		if !ok {
+			t.Errorf("subscription %s/%s is not published", k.ConnectorType, k.SourceID)
+			continue
+		}
+		t.Logf("utilisation %-16s %-40s purchased %5d/%5d assigned %5d/%5d active %5d inactive %5d never %5d not_monitored %5d",
+			k.ConnectorType, k.SourceID, got.purchased, want.Purchased, got.assigned, want.Assigned,
+			got.active, got.inactive, got.never, got.notMonitored)
+		switch {
+		case got.purchased != want.Purchased || got.assigned != want.Assigned:
+			t.Errorf("%s/%s: purchased %d, assigned %d; the vendor has %d and %d", k.ConnectorType, k.SourceID,
+				got.purchased, got.assigned, want.Purchased, want.Assigned)
+		case got.active >= 0 && got.active+got.inactive+got.never+got.notMonitored != got.assigned:
+			t.Errorf("%s/%s: %d active + %d inactive + %d never + %d not monitored is not the %d assigned",
+				k.ConnectorType, k.SourceID, got.active, got.inactive, got.never, got.notMonitored, got.assigned)
+		default:
+			exact++
+		}
+	}
+	t.Logf("utilisation exact for %d of %d subscriptions", exact, len(run.seats))
+}
+
+// noisyRun is what one run over the noisy org published and what the
+// simulators know.
+type noisyRun struct {
+	owners      map[simulate.AccountKey]int
+	persons     map[simulate.AccountKey]string // "" for no person
+	seats       map[simulate.AccountKey]simulate.Seats
+	utilisation map[simulate.AccountKey]published // by subscription source id
+}
+
+// published is one license_utilization row; -1 stands for NULL.
+type published struct {
+	purchased, assigned, active, inactive, never, notMonitored int
+}
+
 // runNoisyOrg serves org through noisyStarters, runs the pipeline with the
-// given identity settings and returns the simulators' truth and the
-// published person of every account.
-func runNoisyOrg(t *testing.T, org *synth.Org, date time.Time, identity map[string]any) (map[simulate.AccountKey]int, map[simulate.AccountKey]string) {
+// given identity settings and returns the simulators' truth and what was
+// published.
+func runNoisyOrg(t *testing.T, org *synth.Org, date time.Time, identity map[string]any) noisyRun {
 	t.Helper()
 	sims, err := simulate.Start(org, noisyStarters...)
 	if err != nil {
@@ -102,10 +148,14 @@ func runNoisyOrg(t *testing.T, org *synth.Org, date time.Time, identity map[stri
 	for _, s := range sims.Skipped {
 		t.Logf("skipped: %v", s)
 	}
-	truth := map[simulate.AccountKey]int{}
+	run := noisyRun{owners: map[simulate.AccountKey]int{}, persons: map[simulate.AccountKey]string{},
+		seats: map[simulate.AccountKey]simulate.Seats{}, utilisation: map[simulate.AccountKey]published{}}
 	for _, v := range sims.Vendors {
 		if o, ok := v.(simulate.Owners); ok {
-			maps.Copy(truth, o.AccountOwners())
+			maps.Copy(run.owners, o.AccountOwners())
+		}
+		if c, ok := v.(simulate.SeatCounter); ok {
+			maps.Copy(run.seats, c.SeatTruth())
 		}
 	}
 	dir := t.TempDir()
@@ -137,19 +187,37 @@ func runNoisyOrg(t *testing.T, org *synth.Org, date time.Time, identity map[stri
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	predicted := map[simulate.AccountKey]string{}
 	for rows.Next() {
 		var k simulate.AccountKey
 		var person sql.NullString
 		if err := rows.Scan(&k.ConnectorType, &k.SourceID, &person); err != nil {
 			t.Fatal(err)
 		}
-		predicted[k] = person.String
+		run.persons[k] = person.String
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return truth, predicted
+	urows, err := db.Query(`SELECT s.connector_type, s.source_id,
+		coalesce(u.purchased, -1), coalesce(u.assigned, -1), coalesce(u.active, -1), coalesce(u.inactive, -1),
+		coalesce(u.never_active, -1), coalesce(u.not_monitored, -1)
+		FROM current_license_utilization AS u JOIN current_subscriptions AS s USING (subscription_id)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer urows.Close()
+	for urows.Next() {
+		var k simulate.AccountKey
+		var p published
+		if err := urows.Scan(&k.ConnectorType, &k.SourceID, &p.purchased, &p.assigned, &p.active, &p.inactive, &p.never, &p.notMonitored); err != nil {
+			t.Fatal(err)
+		}
+		run.utilisation[k] = p
+	}
+	if err := urows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return run
 }
 
 type identityScore struct {

@@ -136,3 +136,16 @@ type AccountKey struct {
 type Owners interface {
 	AccountOwners() map[AccountKey]int
 }
+
+// Seats is a subscription's truth: seats bought (-1 when the vendor states
+// none) and seats held.
+type Seats struct {
+	Purchased, Assigned int
+}
+
+// SeatCounter is implemented by vendors that know the seats of each
+// subscription they serve, keyed by connector type and the subscription's
+// source id. Tests check published utilisation against it.
+type SeatCounter interface {
+	SeatTruth() map[AccountKey]Seats
+}

@@ -24,7 +24,7 @@ var Datasets = []Dataset{
 		Columns: []Column{
 			colSnapshotDate,
 			{"account_id", tVarchar, "stable id of the account: hash of (connector type, tenant, source_id)"},
-			{"person_id", tVarchar, "the person the account belongs to (people.person_id); NULL for bot, service and portal accounts and accounts whose primary address is a shared mailbox (identity.shared_mailbox_patterns)"},
+			{"person_id", tVarchar, "the person the account belongs to (people.person_id); NULL for bot, service and portal accounts and accounts whose primary address is a shared mailbox (identity.shared_mailbox_patterns) and that carry no other identifier"},
 			{"vendor", tVarchar, "vendor name"},
 			{"product", tVarchar, "vendor product"},
 			{"connector_type", tVarchar, "connector type that reads this product"},

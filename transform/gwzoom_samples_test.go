@@ -148,7 +148,9 @@ func TestZoomStaging(t *testing.T) {
 		{`SELECT CAST(count(*) FILTER (WHERE is_admin) BETWEEN 1 AND 20 AS VARCHAR) FROM stg_zoom__users`, "true"},
 		// Licensed users hold the base plan; its usage counts the active ones.
 		{`SELECT CAST((SELECT count(*) FROM stg_zoom__license_assignments) = count(*) FILTER (WHERE user_type = 'licensed') AS VARCHAR) FROM stg_zoom__users`, "true"},
-		{`SELECT CAST(assigned_units = (SELECT count(*) FROM stg_zoom__license_assignments WHERE status = 'active') AND purchased_units >= assigned_units AS VARCHAR) FROM stg_zoom__subscriptions WHERE sku = 'plan_base'`, "true"},
+		{`SELECT CAST(assigned_units = (SELECT count(*) FROM stg_zoom__license_assignments AS l JOIN stg_zoom__users AS u ON u.source_id = l.account_source_id WHERE u.status = 'active') AND purchased_units >= assigned_units AS VARCHAR) FROM stg_zoom__subscriptions WHERE sku = 'plan_base'`, "true"},
+		// Every licensed user holds a seat, deactivated ones included.
+		{`SELECT string_agg(DISTINCT status, ',') FROM stg_zoom__license_assignments`, "assigned"},
 		{`SELECT string_agg(name, ',' ORDER BY sku) FROM stg_zoom__subscriptions`, "Zoom Workplace (monthly),Zoom Large Meetings (large500),Zoom Webinars (webinar1000),Zoom Webinars (webinar500)"},
 		// Every report entry finds its account.
 		{`SELECT string_agg(DISTINCT event_type, ',' ORDER BY event_type) FROM stg_zoom__activity`, "sign_in,sign_out"},

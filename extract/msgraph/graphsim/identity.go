@@ -22,3 +22,34 @@ func (d demoVendor) AccountOwners() map[simulate.AccountKey]int {
 	}
 	return out
 }
+
+// SeatTruth is every SKU of every tenant a microsoft365 instance reads: the
+// enabled prepaid units and the users holding a license of it (directly or
+// through groups, counted once).
+func (d demoVendor) SeatTruth() map[simulate.AccountKey]simulate.Seats {
+	read := map[string]bool{}
+	for _, c := range d.Connectors() {
+		if id, _ := c.Settings["tenant_id"].(string); c.Type == "microsoft365" {
+			read[id] = true
+		}
+	}
+	out := map[simulate.AccountKey]simulate.Seats{}
+	for _, t := range d.s.tenants {
+		if !read[t.id] {
+			continue
+		}
+		for _, sk := range t.skus {
+			held := 0
+			for _, u := range t.users {
+				for _, l := range u.licenses {
+					if l.sku == sk.id {
+						held++
+						break
+					}
+				}
+			}
+			out[simulate.AccountKey{ConnectorType: "microsoft365", SourceID: sk.id}] = simulate.Seats{Purchased: sk.enabled, Assigned: held}
+		}
+	}
+	return out
+}

@@ -56,3 +56,16 @@ func addNoise(d *dataset, org *synth.Org) {
 		}
 	}
 }
+
+// SeatTruth is every user license and permission set license: the seats
+// the org holds and those in use.
+func (d demoVendor) SeatTruth() map[simulate.AccountKey]simulate.Seats {
+	out := map[simulate.AccountKey]simulate.Seats{}
+	for _, l := range d.s.data.licenses {
+		out[simulate.AccountKey{ConnectorType: "salesforce", SourceID: l.id}] = simulate.Seats{Purchased: l.total, Assigned: l.used}
+	}
+	for _, p := range d.s.data.psls {
+		out[simulate.AccountKey{ConnectorType: "salesforce", SourceID: p.id}] = simulate.Seats{Purchased: p.total, Assigned: p.used}
+	}
+	return out
+}

@@ -70,3 +70,15 @@ func addNoise(d *dataset, org *synth.Org) {
 		d.ids = append(d.ids, m.id)
 	}
 }
+
+// SeatTruth is the workspace plan: no seats bought under the Fair Billing
+// Policy, and the billing-active members held.
+func (d demoVendor) SeatTruth() map[simulate.AccountKey]simulate.Seats {
+	n := 0
+	for _, m := range d.s.data.members {
+		if m.billable {
+			n++
+		}
+	}
+	return map[simulate.AccountKey]simulate.Seats{{ConnectorType: "slack", SourceID: "workspace-plan"}: {Purchased: -1, Assigned: n}}
+}

@@ -10,3 +10,16 @@ func (d demoVendor) AccountOwners() map[simulate.AccountKey]int {
 	}
 	return out
 }
+
+// SeatTruth is the base plan's seats: bought as Seats, held by the
+// licensed users (active or pending). The add-on plans have no holders the
+// API lists.
+func (d demoVendor) SeatTruth() map[simulate.AccountKey]simulate.Seats {
+	n := 0
+	for _, u := range d.s.data.users {
+		if u.typ == Licensed {
+			n++
+		}
+	}
+	return map[simulate.AccountKey]simulate.Seats{{ConnectorType: "zoom", SourceID: "plan_base"}: {Purchased: d.s.Seats(), Assigned: n}}
+}
