@@ -230,7 +230,8 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 	}
 	st := transformState{Snapshot: snap, RunStamps: map[string]string{}, Fingerprint: o.Config.Fingerprint(o.Types)}
 	in := transform.Input{SnapshotID: snap, SnapshotDate: o.SnapshotDate, ActivityThresholdDays: o.Config.ActivityThresholdDays,
-		OrgSourcePriority: o.Config.OrgSourcePriority}
+		OrgSourcePriority: o.Config.OrgSourcePriority, Identity: o.Config.Identity, Prices: o.Config.Prices,
+		SubscriptionThresholds: o.Config.SubscriptionThresholds}
 	for _, t := range o.Types {
 		in.Types = append(in.Types, transform.TypeInfo{Name: t.Name, Vendor: t.Vendor, Product: t.Product, Capabilities: t.Capabilities})
 	}
