@@ -13,6 +13,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/demo"
 	"github.com/saaspipe/saaspipe/pipeline"
+	"github.com/saaspipe/saaspipe/report"
 )
 
 // demoMarker marks a directory the demo created, so that it only ever
@@ -84,6 +85,12 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	printDemoSummary(stdout, dir, sum)
+	out := filepath.Join(dir, "report.html")
+	if err := report.Write(ctx, dir, out); err != nil {
+		fmt.Fprintf(stderr, "saaspipe demo: writing the report: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(stdout, "  report:     %s (open it in a browser)\n", out)
 	if *snapshots > 1 {
 		first := pipeline.SnapshotID(last.AddDate(0, 0, -7*(*snapshots-1)))
 		fmt.Fprintf(stdout, "  saaspipe snapshots diff --data-dir %s %s %s\n", dir, first, sum.Snapshot)

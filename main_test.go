@@ -275,7 +275,10 @@ func TestDemo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"snapshot 2026-11-21: ok", "snapshot 2026-11-28: ok", "saaspipe.duckdb", "current_accounts"} {
+	if b, err := os.ReadFile(filepath.Join(dir, "report.html")); err != nil || !bytes.Contains(b, []byte("<html")) {
+		t.Errorf("the demo wrote no report: %v", err)
+	}
+	for _, want := range []string{"snapshot 2026-11-21: ok", "snapshot 2026-11-28: ok", "saaspipe.duckdb", "current_accounts", "report.html"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}
