@@ -28,6 +28,9 @@ import (
 // backoffs takes, so reaching it means a hang.
 const runTimeout = 45 * time.Second
 
+// attemptTimeout is the connectors' per-attempt timeout in the suite.
+const attemptTimeout = 2 * time.Second
+
 // day is the simulated organisation's snapshot date.
 var day = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
@@ -116,7 +119,9 @@ func runFault(t *testing.T, org *synth.Org, v vendor, typ extract.Type, tg targe
 			o.MaxRetries = 5
 			o.BaseBackoff = 2 * time.Millisecond
 			o.MaxBackoff = 20 * time.Millisecond
-			o.Timeout = 300 * time.Millisecond
+			// Far above a page's time even under -race on a loaded
+			// machine, so that only the injected stalls time out.
+			o.Timeout = attemptTimeout
 			return httpx.New(o)
 		},
 	}
