@@ -109,6 +109,9 @@ func runFault(t *testing.T, org *synth.Org, v vendor, typ extract.Type, tg targe
 		if p := recover(); p != nil {
 			t.Errorf("%s under %q panicked: %v", v.typ, f.name, p)
 		}
+		if res.injected == 0 {
+			t.Errorf("%q found nothing to act on in %s's requests: the run proves nothing", f.name, v.typ)
+		}
 	}()
 	env := extract.Env{
 		Logger:     slog.New(slog.DiscardHandler),
