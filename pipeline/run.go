@@ -43,7 +43,11 @@ func execute(ctx context.Context, stage string, o Options, sum *Summary) error {
 		// Extracting a sealed date again would overwrite the staged files
 		// its manifest lists as evidence and move cursors past data no
 		// published snapshot holds: re-running it is a no-op, and a
-		// replacement is built from the sealed evidence instead.
+		// replacement is built from the sealed evidence instead. A wrong
+		// --connector is still a usage error.
+		if _, err := o.selected(); err != nil {
+			return err
+		}
 		sealed, err := load.Published(o.layout().Root, o.snapshotID())
 		if err != nil {
 			return err
