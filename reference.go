@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/load"
 	"github.com/saaspipe/saaspipe/transform"
 )
 
@@ -26,7 +28,7 @@ func datasetsDoc() []byte {
 	p("# saaspipe published datasets\n\n")
 	p("Generated from the code by `saaspipe connectors --docs docs`; do not edit by hand.\n\n")
 	p("Hive-partitioned Parquet under `published/<dataset>/snapshot_date=YYYY-MM-DD/`, and views `<dataset>` (all snapshots) and `current_<dataset>` (latest) in `saaspipe.duckdb`. Timestamps are UTC. Connector types and the staging contract: [data-reference.md](data-reference.md).\n\n")
-	for _, ds := range transform.Datasets {
+	for _, ds := range slices.Concat(transform.Datasets, load.HistoryDatasets) {
 		p("## %s\n\n%s\n\nKey: `%s`.\n\n| column | type | meaning |\n|---|---|---|\n", ds.Name, ds.Doc, strings.Join(ds.Key, "`, `"))
 		for _, c := range ds.Columns {
 			p("| %s | %s | %s |\n", c.Name, cell(c.Type), cell(c.Doc))
