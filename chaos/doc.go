@@ -9,6 +9,11 @@
 // cleanly: an error naming vendor, endpoint and cause, and no staged file
 // left behind. Never a hang, a panic or silent truncation.
 //
+// The ldap connector is broken the same way one level down, by a TCP proxy
+// in front of a real slapd (a reset, a close, a server that stops
+// answering, mid-search); and every HTTP connector must refuse an
+// untrusted certificate.
+//
 // In: the simulators' ground truth and the registered connector types.
 // Out: test results and a table of faults injected, runs completed, records
 // lost and connectors failed cleanly. The package has no non-test code.
