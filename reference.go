@@ -68,7 +68,7 @@ func connectorsDoc(types []extract.Type) []byte {
 			}
 			p("| %s | %s | %s | %s | %s | %s |\n", s.Name, s.Kind, yes(s.Required), yes(s.Secret), cell(def), cell(s.Help))
 		}
-		p("\n| entity | vendor API calls | fields kept |\n|---|---|---|\n")
+		p("\n| entity | vendor API calls | fields kept | dropped before staging |\n|---|---|---|---|\n")
 		for _, e := range t.Entities {
 			name := e.Name
 			if e.Incremental {
@@ -78,7 +78,7 @@ func connectorsDoc(types []extract.Type) []byte {
 			if e.DerivedFrom != "" {
 				calls = "derived from " + e.DerivedFrom + "; " + calls
 			}
-			p("| %s | %s | %s |\n", name, cell(calls), cell(strings.Join(e.Fields, ", ")))
+			p("| %s | %s | %s | %s |\n", name, cell(calls), cell(strings.Join(e.Fields, ", ")), cell(strings.Join(e.Redact, ", ")))
 		}
 		p("\n")
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/saaspipe/saaspipe/extract/stage"
 	"github.com/saaspipe/saaspipe/internal/crashpoint"
 	"os"
 	"path/filepath"
@@ -118,7 +119,7 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if o.Now != nil {
 		now = o.Now
 	}
-	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(o.DataDir, stage.DirMode); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
 
@@ -232,7 +233,7 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	// removes them.
 	for _, ds := range datasets {
 		final := partitionDir(o.DataDir, ds.Name, day)
-		if err := os.MkdirAll(final, 0o755); err != nil {
+		if err := os.MkdirAll(final, stage.DirMode); err != nil {
 			return nil, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
 		}
 		if err := os.Rename(filepath.Join(tmp, ds.Name, partFile), filepath.Join(final, partName(rev))); err != nil {
@@ -254,7 +255,7 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 		return nil, fmt.Errorf("encoding manifest: %w", err)
 	}
 	dir := filepath.Dir(manifestPath(o.DataDir, id))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
 		return nil, fmt.Errorf("creating snapshot directory: %w", err)
 	}
 	if err := writeFileAtomic(filepath.Join(dir, inputsName), inputs); err != nil {
@@ -281,7 +282,7 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 // not the table, so the manifest states what is on disk.
 func writeDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Dataset) (File, error) {
 	dir := filepath.Join(tmp, ds.Name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
 		return File{}, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
 	}
 	path := filepath.Join(dir, partFile)
@@ -289,6 +290,11 @@ func writeDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Data
 		ds.Name, strings.Join(ds.Key, ", "), RowGroupSize)
 	if _, err := db.ExecContext(ctx, q, path); err != nil {
 		return File{}, fmt.Errorf("writing dataset %s: %w", ds.Name, err)
+	}
+	// DuckDB creates files with the process umask; published data is not
+	// for every local user.
+	if err := os.Chmod(path, stage.FileMode); err != nil {
+		return File{}, fmt.Errorf("restricting dataset %s: %w", ds.Name, err)
 	}
 	f := File{Dataset: ds.Name}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM read_parquet(?)", path).Scan(&f.Rows); err != nil {

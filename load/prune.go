@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/saaspipe/saaspipe/extract/stage"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,7 +128,7 @@ func Prune(ctx context.Context, dataDir string, o PruneOptions) (*PruneRecord, e
 		return nil, err
 	}
 	dir := filepath.Join(snapshotsDir(dataDir), pruneDir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
 		return nil, fmt.Errorf("creating prune record directory: %w", err)
 	}
 	if err := writeFileAtomic(filepath.Join(dir, fmt.Sprintf("%06d.json", seq)), append(body, '\n')); err != nil {

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"github.com/saaspipe/saaspipe/extract/stage"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,7 +54,7 @@ func Rebuild(ctx context.Context, dataDir, ref, scratch string) (*Manifest, []Fi
 			return m, nil, err
 		}
 	}
-	if err := os.MkdirAll(scratch, 0o755); err != nil {
+	if err := os.MkdirAll(scratch, stage.DirMode); err != nil {
 		return m, nil, err
 	}
 	db, err := transform.Open(ctx, scratch)
