@@ -24,12 +24,29 @@ identifiers AS (
     JOIN persons AS p USING (account_id)
     WHERE i.ident IS NOT NULL
 ),
+-- Nodes are numbered, accounts first (by account_id) and then identifiers,
+-- so the graph is walked over integers rather than strings; the numbering
+-- is deterministic, and a component's label is its smallest account number.
+account_nodes AS (
+    SELECT account_id, row_number() OVER (ORDER BY account_id) AS node
+    FROM persons
+),
+ident_nodes AS (
+    SELECT ident, (SELECT count(*) FROM persons) + row_number() OVER (ORDER BY ident) AS node
+    FROM (SELECT DISTINCT ident FROM identifiers)
+),
 -- A bipartite graph of accounts and identifiers, so that an identifier
 -- shared by many accounts costs edges in proportion to them, not their square.
+links AS (
+    SELECT a.node AS account_node, i.node AS ident_node
+    FROM identifiers
+    JOIN account_nodes AS a USING (account_id)
+    JOIN ident_nodes AS i USING (ident)
+),
 edges(src, dst) AS (
-    SELECT 'a:' || account_id, 'i:' || ident FROM identifiers
+    SELECT account_node, ident_node FROM links
     UNION ALL
-    SELECT 'i:' || ident, 'a:' || account_id FROM identifiers
+    SELECT ident_node, account_node FROM links
 ),
 -- Connected components by smallest-label propagation: each round a node
 -- takes the smallest label among its neighbours when that is smaller than
@@ -60,9 +77,10 @@ grouped AS (
         pi.primary_ident,
         p.priority,
         -- An account without any identifier is a person of its own.
-        coalesce(c.label, 'a:' || p.account_id) AS component
+        coalesce(c.label, an.node) AS component
     FROM persons AS p
-    LEFT JOIN components AS c ON c.node = 'a:' || p.account_id
+    JOIN account_nodes AS an USING (account_id)
+    LEFT JOIN components AS c ON c.node = an.node
     LEFT JOIN primary_ident AS pi USING (account_id)
 ),
 anchor AS (
