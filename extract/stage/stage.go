@@ -50,6 +50,11 @@ const (
 
 const batchRows = 512
 
+// rowGroupRows bounds what parquet-go buffers before it writes a row group:
+// with ~1 KB payloads, 8192 rows keep a writer near 10 MB however large the
+// tenant, so memory follows page size, not tenant size.
+const rowGroupRows = 8192
+
 // Writer streams the records of one entity into a temporary file.
 type Writer struct {
 	env   Envelope
@@ -88,7 +93,7 @@ func Create(root string, env Envelope, now func() time.Time) (*Writer, error) {
 	pw := parquet.NewGenericWriter[Row](tmp,
 		parquet.Compression(&parquet.Zstd),
 		parquet.CreatedBy("saaspipe", "", ""),
-		parquet.MaxRowsPerRowGroup(64*1024),
+		parquet.MaxRowsPerRowGroup(rowGroupRows),
 	)
 	return &Writer{env: env, final: final, tmp: tmp, pw: pw, batch: make([]Row, 0, batchRows), now: now}, nil
 }
