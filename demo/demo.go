@@ -32,7 +32,7 @@ func Snapshot(ctx context.Context, dir string, date, epoch time.Time, people int
 		return nil, nil, fmt.Errorf("starting the simulated vendors: %w", err)
 	}
 	defer sims.Close()
-	text, env, err := simulate.Config(sims.Connectors(), map[string]any{"concurrency": 4, "activity_threshold_days": 30})
+	text, env, err := simulate.Config(sims.Connectors(), demoSettings(org))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,4 +53,39 @@ func Snapshot(ctx context.Context, dir string, date, epoch time.Time, people int
 	o.Now = func() time.Time { return end }
 	sum, err = pipeline.Execute(ctx, pipeline.StageRun, o)
 	return sum, sims.Skipped, err
+}
+
+// demoSettings are the demo config's top-level settings: list prices per
+// SKU (vendors' APIs state none), the acquired company's domain as an alias
+// of the main one, and a longer activity threshold for Salesforce seats.
+func demoSettings(org *synth.Org) map[string]any {
+	price := func(typ, sku string, cost float64) map[string]any {
+		return map[string]any{"connector_type": typ, "sku": sku, "unit_cost": cost, "currency": "USD"}
+	}
+	return map[string]any{
+		"concurrency":             4,
+		"activity_threshold_days": 30,
+		"identity": map[string]any{
+			"domain_aliases":       map[string]any{org.AcquiredDomain: org.Domain},
+			"strip_plus_addresses": true,
+		},
+		"prices": []any{
+			price("microsoft365", "ENTERPRISEPACK", 36), price("microsoft365", "SPE_E5", 57),
+			price("microsoft365", "O365_BUSINESS_PREMIUM", 22), price("microsoft365", "EXCHANGESTANDARD", 4),
+			price("microsoft365", "POWER_BI_PRO", 10), price("microsoft365", "VISIOCLIENT", 15),
+			price("microsoft365", "PROJECTPROFESSIONAL", 30), price("microsoft365", "AAD_PREMIUM", 6),
+			price("google_workspace", "1010020027", 7.2), price("google_workspace", "1010020028", 14.4),
+			price("google_workspace", "1010020025", 21.6),
+			price("zoom", "plan_base", 13.33), price("zoom", "plan_large_meeting/large500", 50),
+			price("zoom", "plan_webinar/webinar500", 79), price("zoom", "plan_webinar/webinar1000", 340),
+			price("salesforce", "SFDC", 165), price("salesforce", "AUL", 25), price("salesforce", "PID_Salesforce_Integration", 10),
+			price("salesforce", "PID_Customer_Community_Login", 2), price("salesforce", "PID_Customer_Community_Plus", 6),
+			price("salesforce", "PID_Partner_Community", 10), price("salesforce", "PID_Customer_Portal_Manager_Standard", 4),
+			price("salesforce", "SalesCloudEinsteinPsl", 50), price("salesforce", "EinsteinAnalyticsPlusPsl", 150),
+			price("slack", "plus", 15),
+		},
+		"subscription_thresholds": []any{
+			map[string]any{"connector_type": "salesforce", "sku": "SFDC", "activity_threshold_days": 60},
+		},
+	}
 }
