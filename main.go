@@ -347,7 +347,7 @@ func writeType(w io.Writer, t extract.Type) {
 			caps = append(caps, c.name)
 		}
 	}
-	fmt.Fprintf(w, "  capabilities: %s\n  settings:\n", strings.Join(caps, ", "))
+	fmt.Fprintf(w, "  capabilities: %s\n  permissions: %s\n  settings:\n", strings.Join(caps, ", "), strings.Join(t.Permissions, "; "))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, s := range t.Settings {
 		var flags []string

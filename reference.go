@@ -60,6 +60,11 @@ func connectorsDoc(types []extract.Type) []byte {
 			}
 		}
 		p("Capabilities: %s.\n\n", strings.Join(caps, ", "))
+		p("Permissions the vendor account needs:\n\n")
+		for _, perm := range t.Permissions {
+			p("- %s\n", perm)
+		}
+		p("\n")
 		p("| setting | type | required | secret | default | help |\n|---|---|---|---|---|---|\n")
 		for _, s := range t.Settings {
 			def := ""

@@ -135,6 +135,9 @@ type Type struct {
 	Settings     []Setting    `json:"settings"`
 	Entities     []EntitySpec `json:"entities"`
 	Capabilities Capabilities `json:"capabilities"`
+	// Permissions are the read-only grants, scopes or roles the vendor
+	// account needs for every entity (what to ask the vendor's admin for).
+	Permissions []string `json:"permissions"`
 	// New builds an instance from validated settings (defaults applied,
 	// secrets resolved). It makes no network call.
 	New func(inst Instance, env Env) (Connector, error) `json:"-"`

@@ -41,6 +41,7 @@ var Type = extract.Type{
 			Fields: []string{"id", "appRoleId", "createdDateTime", "principalId", "principalType", "principalDisplayName", "resourceId", "resourceDisplayName"}},
 	},
 	Capabilities: extract.Capabilities{SSO: true, Directory: true},
+	Permissions:  []string{"Microsoft Graph application permissions with admin consent: User.Read.All, Group.Read.All, Application.Read.All, Organization.Read.All"},
 	New:          New,
 }
 

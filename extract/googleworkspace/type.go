@@ -80,6 +80,7 @@ var Type = extract.Type{
 			Fields: []string{"id.time", "id.uniqueQualifier", "actor.email", "actor.profileId", "events[0].name", "entity.profileId", "entity.userEmail", "parameters[].datetimeValue"}},
 	},
 	Capabilities: extract.Capabilities{Licenses: true, LastLogin: true, Activity: true, Directory: true},
+	Permissions:  append([]string{"a service account with domain-wide delegation, impersonating an administrator who may read users, reports and licenses; scopes:"}, Scopes...),
 	New:          New,
 }
 

@@ -75,6 +75,7 @@ var Type = extract.Type{
 			Fields: fieldNames(groupFields)},
 	},
 	Capabilities: extract.Capabilities{Directory: true, LastLogin: true},
+	Permissions:  []string{"a read-only service account that may search users and groups under base_dn and read objectGUID, proxyAddresses, manager, userAccountControl, lockoutTime, accountExpires and lastLogonTimestamp"},
 	New:          New,
 }
 

@@ -46,6 +46,7 @@ var Type = extract.Type{
 			Fields: []string{"Report Refresh Date", "User Principal Name", "Is Deleted", "Exchange Last Activity Date", "OneDrive Last Activity Date", "SharePoint Last Activity Date", "Skype For Business Last Activity Date", "Yammer Last Activity Date", "Teams Last Activity Date"}},
 	},
 	Capabilities: extract.Capabilities{Licenses: true, LastLogin: true, Activity: true},
+	Permissions:  []string{"Microsoft Graph application permissions with admin consent: User.Read.All, Organization.Read.All, Reports.Read.All", "AuditLog.Read.All for signInActivity (tenant with Entra ID P1/P2)"},
 	New:          New,
 }
 

@@ -57,6 +57,7 @@ var Type = extract.Type{
 			Fields: []string{"uuid", "published", "eventType", "actor.id", "actor.alternateId", "target[type=AppInstance].id", "target[type=AppInstance].displayName", "outcome.result"}},
 	},
 	Capabilities: extract.Capabilities{SSO: true, LastLogin: true, Activity: true},
+	Permissions:  []string{"API token of a Read-Only Administrator (SSWS)", "or an API service app granted the scopes " + scopes},
 	New:          New,
 }
 

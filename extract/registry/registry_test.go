@@ -72,6 +72,9 @@ func TestRegistry(t *testing.T) {
 					t.Errorf("entity %q has no staging SQL %s", e.Name, file)
 				}
 			}
+			if len(typ.Permissions) == 0 {
+				t.Error("no permissions declared: say what the vendor account must be granted")
+			}
 			if typ.Capabilities == (extract.Capabilities{}) {
 				t.Error("no capabilities declared")
 			}

@@ -66,6 +66,7 @@ var Type = extract.Type{
 			Fields: []string{"Id", "UserId", "LoginTime", "LoginType", "Status", "Application"}},
 	},
 	Capabilities: extract.Capabilities{Licenses: true, LastLogin: true, Activity: true},
+	Permissions:  []string{"a connected app with the api scope (client credentials, JWT bearer or refresh token)", "its run-as user: API Enabled and View Setup and Configuration (User, UserLicense, PermissionSetLicense, LoginHistory)"},
 	New:          New,
 }
 

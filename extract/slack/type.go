@@ -55,6 +55,7 @@ var Type = extract.Type{
 			Fields: []string{"user_id", "username", "date_first", "date_last", "count", "ip", "user_agent", "isp", "country", "region"}},
 	},
 	Capabilities: extract.Capabilities{Licenses: true, LastLogin: true, Activity: true},
+	Permissions:  []string{"token scopes users:read, users:read.email, team:read, team.billing:read", "admin for team.billableInfo and team.accessLogs (a workspace admin's user token)"},
 	New:          New,
 }
 

@@ -50,6 +50,7 @@ var Type = extract.Type{
 			Fields: []string{"email", "time", "type", "ip_address", "client_type", "version"}},
 	},
 	Capabilities: extract.Capabilities{Licenses: true, LastLogin: true, Activity: true},
+	Permissions:  []string{"Server-to-Server OAuth app scopes user:read:admin and report:read:admin", "billing:master for seat counts (master accounts only)"},
 	New:          New,
 }
 
