@@ -149,3 +149,17 @@ type Seats struct {
 type SeatCounter interface {
 	SeatTruth() map[AccountKey]Seats
 }
+
+// Burst is the simulators' deterministic fault schedule: Count consecutive
+// faults at the end of every window of Every requests (Every 5, Count 2:
+// requests 4, 5, 9, 10 … fail), so the first request of a run succeeds and a
+// client retrying at least Count times gets through. Zero Every disables it.
+type Burst struct {
+	Every int
+	Count int
+}
+
+// Hit reports whether the nth request (1-based) falls in a burst.
+func (b Burst) Hit(n int) bool {
+	return b.Every > 0 && b.Count > 0 && (n-1)%b.Every >= b.Every-b.Count
+}

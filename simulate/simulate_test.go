@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,5 +44,28 @@ func TestConfigKeepsSecretsOut(t *testing.T) {
 	}
 	if doc.Connectors[0].Settings["page_size"] != 200 {
 		t.Fatalf("settings not kept: %v", doc.Connectors[0].Settings)
+	}
+}
+
+func TestBurst(t *testing.T) {
+	tests := []struct {
+		b    Burst
+		hits []int // of requests 1..10
+	}{
+		{Burst{Every: 5, Count: 2}, []int{4, 5, 9, 10}},
+		{Burst{Every: 3, Count: 1}, []int{3, 6, 9}},
+		{Burst{}, nil},
+		{Burst{Every: 4}, nil},
+	}
+	for _, tt := range tests {
+		var got []int
+		for n := 1; n <= 10; n++ {
+			if tt.b.Hit(n) {
+				got = append(got, n)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.hits) {
+			t.Errorf("%+v hits %v, want %v", tt.b, got, tt.hits)
+		}
 	}
 }

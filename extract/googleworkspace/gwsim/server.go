@@ -19,20 +19,12 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
-// Burst injects Count consecutive faults at the end of every window of Every
-// requests (Every 5, Count 2: requests 4, 5, 9, 10 … fail). Zero Every
-// disables it.
-type Burst struct {
-	Every int
-	Count int
-}
-
-func (b Burst) hit(n int) bool {
-	return b.Every > 0 && b.Count > 0 && (n-1)%b.Every >= b.Every-b.Count
-}
+// Burst is the shared fault schedule (simulate.Burst).
+type Burst = simulate.Burst
 
 // Faults are deterministic misbehaviours, counted over the API requests the
 // server receives (1-based, token requests excluded), retries included.
@@ -274,7 +266,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case f.Forbidden:
 		writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "forbidden", "global", "Not Authorized to access this resource/api")
 		return
-	case f.Throttle.hit(n):
+	case f.Throttle.Hit(n):
 		switch n % 4 {
 		case 0:
 			writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "rateLimitExceeded", "usageLimits", "Rate Limit Exceeded")
@@ -287,7 +279,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'.")
 		}
 		return
-	case f.ServerError.hit(n):
+	case f.ServerError.Hit(n):
 		writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "backendError", "global", "The service is currently unavailable.")
 		return
 	}

@@ -14,21 +14,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
-// Burst injects Count consecutive faults at the end of every window of Every
-// API requests (Every 5, Count 2: requests 4, 5, 9, 10 … fail), so the first
-// request succeeds and a client retrying at least Count times gets through.
-// Zero Every disables it.
-type Burst struct {
-	Every int
-	Count int
-}
-
-func (b Burst) hit(n int) bool {
-	return b.Every > 0 && b.Count > 0 && (n-1)%b.Every >= b.Every-b.Count
-}
+// Burst is the shared fault schedule (simulate.Burst).
+type Burst = simulate.Burst
 
 // Faults are deterministic misbehaviours, counted over the API requests the
 // server receives (1-based, retries included; token and download requests
@@ -316,11 +307,11 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	}
 	f := s.opts.Faults
 	switch {
-	case f.Throttle.hit(n):
+	case f.Throttle.Hit(n):
 		s.retryAfter(w)
 		writeError(w, http.StatusTooManyRequests, "TooManyRequests", "Please retry again later.")
 		return
-	case f.Unavailable.hit(n):
+	case f.Unavailable.Hit(n):
 		s.retryAfter(w)
 		writeError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "Service is temporarily unavailable. Please retry later.")
 		return

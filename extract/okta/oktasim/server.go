@@ -14,21 +14,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
-// Burst injects Count consecutive faults at the end of every window of Every
-// requests (Every 5, Count 2: requests 4, 5, 9, 10 … fail), so the first
-// request of a run succeeds and a client retrying at least Count times gets
-// through. Zero Every disables it.
-type Burst struct {
-	Every int
-	Count int
-}
-
-func (b Burst) hit(n int) bool {
-	return b.Every > 0 && b.Count > 0 && (n-1)%b.Every >= b.Every-b.Count
-}
+// Burst is the shared fault schedule (simulate.Burst).
+type Burst = simulate.Burst
 
 // Faults are deterministic misbehaviours, counted over every request the
 // server receives (1-based), retries included.
@@ -232,7 +223,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case limited:
 		writeError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 		return
-	case f.Throttle.hit(n):
+	case f.Throttle.Hit(n):
 		// An injected burst looks like Okta's concurrency limit: nothing
 		// remaining and a reset that is only an estimate, one second ahead.
 		w.Header().Set("X-Rate-Limit-Remaining", "0")
@@ -242,7 +233,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 		return
-	case f.ServerError.hit(n):
+	case f.ServerError.Hit(n):
 		writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
 		return
 	}

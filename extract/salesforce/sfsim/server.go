@@ -15,19 +15,12 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
-// Burst injects Count consecutive faults at the end of every window of Every
-// API requests. Zero Every disables it.
-type Burst struct {
-	Every int
-	Count int
-}
-
-func (b Burst) hit(n int) bool {
-	return b.Every > 0 && b.Count > 0 && (n-1)%b.Every >= b.Every-b.Count
-}
+// Burst is the shared fault schedule (simulate.Burst).
+type Burst = simulate.Burst
 
 // Faults are deterministic misbehaviours, counted over API requests
 // (1-based), retries included; token requests are not counted.
@@ -220,7 +213,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusForbidden, sfError{Message: "TotalRequests Limit exceeded.", ErrorCode: "REQUEST_LIMIT_EXCEEDED"})
 		return
 	}
-	if s.opts.Faults.ServerError.hit(n) {
+	if s.opts.Faults.ServerError.Hit(n) {
 		writeErrors(w, http.StatusServiceUnavailable, sfError{Message: "Server temporarily unavailable.", ErrorCode: "SERVER_UNAVAILABLE"})
 		return
 	}

@@ -13,20 +13,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
-// Burst injects Count consecutive faults at the end of every window of Every
-// requests (Every 5, Count 2: requests 4, 5, 9, 10 … fail). Zero Every
-// disables it.
-type Burst struct {
-	Every int
-	Count int
-}
-
-func (b Burst) hit(n int) bool {
-	return b.Every > 0 && b.Count > 0 && (n-1)%b.Every >= b.Every-b.Count
-}
+// Burst is the shared fault schedule (simulate.Burst).
+type Burst = simulate.Burst
 
 // Faults are deterministic misbehaviours, counted over the API requests the
 // server receives (1-based), retries included; oauth.v2.access is not
@@ -245,14 +237,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f := s.opts.Faults
-	if f.Throttle.hit(n) || s.overLimit(method) {
+	if f.Throttle.Hit(n) || s.overLimit(method) {
 		w.Header().Set("Retry-After", "1")
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusTooManyRequests)
 		w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
 		return
 	}
-	if f.ServerError.hit(n) {
+	if f.ServerError.Hit(n) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("<html><body>Service Unavailable</body></html>"))

@@ -14,19 +14,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
-// Burst injects Count consecutive faults at the end of every window of Every
-// requests. Zero Every disables it.
-type Burst struct {
-	Every int
-	Count int
-}
-
-func (b Burst) hit(n int) bool {
-	return b.Every > 0 && b.Count > 0 && (n-1)%b.Every >= b.Every-b.Count
-}
+// Burst is the shared fault schedule (simulate.Burst).
+type Burst = simulate.Burst
 
 // Faults are deterministic misbehaviours, counted over the API requests the
 // server receives (1-based, token requests excluded), retries included.
@@ -242,12 +235,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case limited || f.Throttle.hit(n):
+	case limited || f.Throttle.Hit(n):
 		h.Set("X-RateLimit-Remaining", "0")
 		h.Set("Retry-After", "1")
 		writeError(w, http.StatusTooManyRequests, 429, "You have reached the maximum per-second rate limit for this API. Try again later.")
 		return
-	case f.ServerError.hit(n):
+	case f.ServerError.Hit(n):
 		writeError(w, http.StatusInternalServerError, 500, "Internal server error.")
 		return
 	}
