@@ -33,11 +33,19 @@ type Envelope struct {
 	ConnectorType string
 	Tenant        string
 	Entity        string
+	// Folder is the directory under root the file goes to: SnapshotID
+	// when empty, DATE.rN for the re-extract of a replacement revision
+	// (whose rows still carry the snapshot's date as SnapshotID).
+	Folder string
 }
 
 // Path is where the staged file of env lives under root.
 func Path(root string, env Envelope) string {
-	return filepath.Join(root, env.SnapshotID, env.Connector, env.Entity+".parquet")
+	folder := env.Folder
+	if folder == "" {
+		folder = env.SnapshotID
+	}
+	return filepath.Join(root, folder, env.Connector, env.Entity+".parquet")
 }
 
 // Staged payloads are vendor records about people: readable by the owner
