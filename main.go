@@ -118,6 +118,8 @@ type common struct {
 	logLevel     string
 	jsonOut      bool
 	connectors   stringList
+	replace      bool
+	reason       string
 }
 
 type stringList []string
@@ -139,6 +141,8 @@ func addRunFlags(fs *flag.FlagSet, c *common) {
 	fs.StringVar(&c.snapshotDate, "snapshot-date", "", "logical date of the snapshot, YYYY-MM-DD (default: today in UTC)")
 	fs.BoolVar(&c.jsonOut, "json", false, "print the run summary as JSON on stdout")
 	fs.Var(&c.connectors, "connector", "connector instance to extract (repeatable; default: every enabled instance)")
+	fs.BoolVar(&c.replace, "replace", false, "publish a new revision of a sealed date: run and extract re-extract the selected connectors into staging/DATE.rN/, the others keep the replaced revision's evidence (needs --reason)")
+	fs.StringVar(&c.reason, "reason", "", "why a sealed date is replaced; recorded in the manifest chain with the time, user and host")
 }
 
 func newLogger(stderr io.Writer, format, level string) (*slog.Logger, error) {
@@ -211,8 +215,12 @@ func cmdStage(stage string) func(ctx context.Context, args []string, stdout, std
 			fmt.Fprintf(stderr, "saaspipe: %v\n", err)
 			return exitUsage
 		}
+		if c.reason != "" && !c.replace {
+			fmt.Fprintln(stderr, "saaspipe: --reason goes with --replace")
+			return exitUsage
+		}
 		o := pipeline.Options{Config: cfg, Types: registry.Types(), SnapshotDate: date, Connectors: c.connectors,
-			Logger: log, ToolVersion: version()}
+			Logger: log, ToolVersion: version(), Replace: c.replace, Reason: c.reason}
 		// Live progress only for a person watching a terminal, never in
 		// logs a scheduler collects.
 		if isTerminal(stderr) && c.logFormat != "json" && (stage == pipeline.StageRun || stage == pipeline.StageExtract) {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
+	"github.com/saaspipe/saaspipe/pipeline"
 	"github.com/saaspipe/saaspipe/report"
 )
 
@@ -18,6 +20,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlags("report", stderr, &c)
 	snapshot := fs.String("snapshot", "", "id of the sealed snapshot to report on (default: the latest)")
 	out := fs.String("out", "report.html", "HTML file to write")
+	lockWait := fs.Duration("lock-wait", 10*time.Minute, "how long to wait for a publish, replacement or prune in progress to finish")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -33,7 +36,14 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		dir = cfg.DataDir
 	}
-	err := report.WriteFile(ctx, report.Options{DataDir: dir, Snapshot: *snapshot}, *out)
+	// Read under the shared publish lock: never half of a publication.
+	lock, err := pipeline.AcquireSharedLock(ctx, pipeline.Layout{Root: dir}, "publish", *lockWait)
+	if err != nil {
+		fmt.Fprintf(stderr, "saaspipe: %v\n", err)
+		return exitFailure
+	}
+	defer lock.Release()
+	err = report.WriteFile(ctx, report.Options{DataDir: dir, Snapshot: *snapshot}, *out)
 	if errors.Is(err, report.ErrNoSnapshot) {
 		fmt.Fprintf(stderr, "saaspipe: %v\n", err)
 		return exitUsage

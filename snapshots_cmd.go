@@ -66,6 +66,29 @@ type snapshotFlags struct {
 	fs      *flag.FlagSet
 	jsonOut *bool
 	args    []string // positional arguments, wherever they stood among the flags
+	// lockWait is how long a reader waits for a publish, replacement or
+	// prune to finish (readers only).
+	lockWait *time.Duration
+}
+
+// newReaderFlags are the flags of a subcommand that reads sealed
+// snapshots: it holds the publish lock shared while it reads.
+func newReaderFlags(name string, stderr io.Writer) *snapshotFlags {
+	f := newSnapshotFlags(name, stderr)
+	f.lockWait = f.fs.Duration("lock-wait", 10*time.Minute, "how long to wait for a publish, replacement or prune in progress to finish")
+	return f
+}
+
+// readLock holds the publish lock shared until release: no snapshot is
+// published, replaced or pruned while it reads, so it never sees half of
+// one.
+func (f *snapshotFlags) readLock(ctx context.Context, dir string, stderr io.Writer) (release func(), ok bool) {
+	lock, err := pipeline.AcquireSharedLock(ctx, pipeline.Layout{Root: dir}, "publish", *f.lockWait)
+	if err != nil {
+		fmt.Fprintf(stderr, "saaspipe: %v\n", err)
+		return nil, false
+	}
+	return lock.Release, true
 }
 
 func newSnapshotFlags(name string, stderr io.Writer) *snapshotFlags {
@@ -119,11 +142,16 @@ func printJSON(w io.Writer, v any) {
 }
 
 func cmdSnapshotsList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newSnapshotFlags("list", stderr)
+	f := newReaderFlags("list", stderr)
 	dir, ok := f.parse(args, stderr)
 	if !ok {
 		return exitUsage
 	}
+	release, ok := f.readLock(ctx, dir, stderr)
+	if !ok {
+		return exitFailure
+	}
+	defer release()
 	all, err := load.Snapshots(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "saaspipe: %v\n", err)
@@ -161,11 +189,16 @@ func cmdSnapshotsList(ctx context.Context, args []string, stdout, stderr io.Writ
 }
 
 func cmdSnapshotsShow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newSnapshotFlags("show", stderr)
+	f := newReaderFlags("show", stderr)
 	dir, ok := f.parse(args, stderr)
 	if !ok {
 		return exitUsage
 	}
+	release, ok := f.readLock(ctx, dir, stderr)
+	if !ok {
+		return exitFailure
+	}
+	defer release()
 	if len(f.args) != 1 {
 		fmt.Fprintln(stderr, "saaspipe snapshots show: want one snapshot id or date")
 		return exitUsage
@@ -223,12 +256,17 @@ func orNone(s string) string {
 // and, with --rebuild, rebuilds one from its evidence; any finding makes it
 // exit 1, each named on stdout.
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newSnapshotFlags("verify", stderr)
+	f := newReaderFlags("verify", stderr)
 	rebuild := f.fs.Bool("rebuild", false, "also re-run transform and load of snapshot ID from its staged evidence in a scratch directory and compare the hashes")
 	dir, ok := f.parse(args, stderr)
 	if !ok {
 		return exitUsage
 	}
+	release, ok := f.readLock(ctx, dir, stderr)
+	if !ok {
+		return exitFailure
+	}
+	defer release()
 	id := f.arg(0)
 	if *rebuild && id == "" {
 		fmt.Fprintln(stderr, "saaspipe snapshots verify --rebuild: name the snapshot to rebuild")
@@ -276,13 +314,18 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func cmdSnapshotsDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := newSnapshotFlags("diff", stderr)
+	f := newReaderFlags("diff", stderr)
 	format := f.fs.String("format", "table", "table, csv, json or parquet")
 	output := f.fs.String("output", "", "write to this file instead of stdout (required for parquet)")
 	dir, ok := f.parse(args, stderr)
 	if !ok {
 		return exitUsage
 	}
+	release, ok := f.readLock(ctx, dir, stderr)
+	if !ok {
+		return exitFailure
+	}
+	defer release()
 	if len(f.args) != 2 {
 		fmt.Fprintln(stderr, "saaspipe snapshots diff: want two snapshots, A (earlier) and B (later)")
 		return exitUsage

@@ -40,6 +40,10 @@ type Options struct {
 	Reason  string
 	// Progress, when set, follows extraction live (a terminal display).
 	Progress Progress
+
+	// folder is the staging folder extract writes to: the snapshot date,
+	// or DATE.rN when re-extracting for revision N (set by Extract).
+	folder string
 }
 
 func (o *Options) now() time.Time {
@@ -60,6 +64,14 @@ func (o *Options) layout() Layout { return Layout{Root: o.Config.DataDir} }
 
 func (o *Options) snapshotID() string { return SnapshotID(o.SnapshotDate) }
 
+// stagingFolder is where extract stages this run's files and run records.
+func (o *Options) stagingFolder() string {
+	if o.folder != "" {
+		return o.folder
+	}
+	return o.snapshotID()
+}
+
 func (o *Options) typeOf(name string) (extract.Type, bool) {
 	for _, t := range o.Types {
 		if t.Name == name {
@@ -74,8 +86,11 @@ func (o *Options) typeOf(name string) (extract.Type, bool) {
 // only of records with Status "ok".
 type RunRecord struct {
 	// RunID tells attempts apart even when Options.Now is pinned.
-	RunID      string               `json:"run_id"`
-	Snapshot   string               `json:"snapshot"`
+	RunID    string `json:"run_id"`
+	Snapshot string `json:"snapshot"`
+	// Folder is the staging folder of a replacement's re-extract (DATE.rN);
+	// empty for the folder named after the snapshot date.
+	Folder     string               `json:"folder,omitempty"`
 	Connector  string               `json:"connector"`
 	Type       string               `json:"connector_type"`
 	Tenant     string               `json:"tenant"`
@@ -112,6 +127,18 @@ func Extract(ctx context.Context, o Options) ([]RunRecord, error) {
 	instances, err := o.selected()
 	if err != nil {
 		return nil, err
+	}
+	if o.Replace {
+		// Re-extracting a sealed date stages into the folder of the next
+		// revision: the sealed revision's evidence is never written again.
+		if err := o.replacementReason(); err != nil {
+			return nil, err
+		}
+		revs, err := readRevisions(o.layout())
+		if err != nil {
+			return nil, err
+		}
+		_, o.folder = o.target(revs)
 	}
 	records := make([]RunRecord, len(instances))
 	p := pool.New().WithMaxGoroutines(max(1, o.Config.Concurrency))
@@ -154,6 +181,7 @@ func (e *UsageError) Error() string { return e.Msg }
 func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunRecord) {
 	l := o.layout()
 	snap := o.snapshotID()
+	folder := o.stagingFolder()
 	log := o.logger().With("connector", inst.Name, "type", inst.Type)
 	stats := &httpx.Stats{}
 	wall := time.Now()
@@ -163,6 +191,9 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	}
 	rec = RunRecord{RunID: fmt.Sprintf("%x-%d", wall.UnixNano(), os.Getpid()), Snapshot: snap, Connector: inst.Name, Type: inst.Type, Status: "failed",
 		StartedAt: o.now().UTC(), Entities: map[string]EntityRun{}}
+	if folder != snap {
+		rec.Folder = folder
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			rec.Status = "failed"
@@ -174,7 +205,7 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 		rec.Requests, rec.Throttled = stats.Requests.Load(), stats.Throttled.Load()
 		rec.Retries, rec.Refreshes = stats.Retries.Load(), stats.Refreshes.Load()
 		rec.WaitSecs = time.Duration(stats.WaitNanos.Load()).Seconds()
-		if err := writeJSONAtomic(l.RunRecord(snap, inst.Name), rec); err != nil {
+		if err := writeJSONAtomic(l.RunRecord(folder, inst.Name), rec); err != nil {
 			rec.Status, rec.Error = "failed", err.Error()
 		}
 		level := slog.LevelInfo
@@ -195,10 +226,10 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	}
 	defer lock.Release()
 	// A previous attempt's record must not vouch for this attempt's files.
-	os.Remove(l.RunRecord(snap, inst.Name))
+	os.Remove(l.RunRecord(folder, inst.Name))
 	// Temporary files of a crashed attempt of this instance; other
 	// instances' directories belong to their own (possibly running) tasks.
-	if err := stage.CleanTemp(filepath.Dir(l.RunRecord(snap, inst.Name))); err != nil {
+	if err := stage.CleanTemp(filepath.Dir(l.RunRecord(folder, inst.Name))); err != nil {
 		rec.Error = fmt.Sprintf("cleaning temporary staged files: %v", err)
 		return rec
 	}
@@ -281,6 +312,7 @@ func extractEntity(ctx context.Context, o Options, inst extract.Instance, tenant
 	start := time.Now()
 	w, err := stage.Create(l.Staging(), stage.Envelope{
 		SnapshotID: o.snapshotID(), Connector: inst.Name, ConnectorType: inst.Type, Tenant: tenant, Entity: ent.Name,
+		Folder: o.stagingFolder(),
 	}, o.Now)
 	if err != nil {
 		return EntityRun{}, "", err

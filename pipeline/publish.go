@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/saaspipe/saaspipe/internal/crashpoint"
@@ -27,38 +26,59 @@ type connectorInput struct {
 
 // gatherInputs picks, for every enabled instance, the staged files the
 // snapshot is built from. A connector whose run for this snapshot failed or
-// is missing is carried forward from its last good snapshot and marked stale.
-func gatherInputs(o Options) ([]connectorInput, error) {
+// is missing is carried forward from its last good snapshot and marked
+// stale. For a replacement revision, a connector the replacement
+// re-extracted uses its new files; one it did not keeps the evidence of the
+// revision being replaced; one whose re-extract failed keeps that evidence
+// too, marked stale.
+func gatherInputs(o Options) ([]connectorInput, int, error) {
 	l := o.layout()
 	snap := o.snapshotID()
+	revs, err := readRevisions(l)
+	if err != nil {
+		return nil, 0, err
+	}
+	ix, err := readStagingIndex(l)
+	if err != nil {
+		return nil, 0, err
+	}
+	rev, _ := o.target(revs)
 	var out []connectorInput
 	for _, inst := range o.Config.Instances() {
 		ci := connectorInput{}
-		rec, err := readRunRecord(l, snap, inst.Name)
+		latest, good, err := ix.records(l, snap, rev, inst.Name)
+		if err != nil {
+			return nil, 0, err
+		}
 		switch {
-		case err == nil:
-			ci.latest = rec
-		case errors.Is(err, os.ErrNotExist):
+		case latest == nil:
 			ci.latest = RunRecord{Snapshot: snap, Connector: inst.Name, Type: inst.Type, Status: StatusFailed,
 				Error: "not extracted for this snapshot"}
 		default:
-			return nil, err
+			ci.latest = *latest
 		}
-		if ci.latest.Status == StatusOK {
-			ci.run = ci.latest
-		} else if prev, ok, err := lastGoodRun(l, snap, inst.Name); err != nil {
-			return nil, err
-		} else if ok {
-			ci.run, ci.stale = prev, true
+		switch {
+		case good != nil && good.RunID == ci.latest.RunID:
+			ci.run = *good
+		case good != nil:
+			ci.run, ci.stale = *good, true
+		default:
+			prev, ok, err := lastGoodRun(l, ix, revs, snap, inst.Name)
+			if err != nil {
+				return nil, 0, err
+			}
+			if ok {
+				ci.run, ci.stale = prev, true
+			}
 		}
 		ci.files = stagedFiles(l, ci.run, nil)
 		// Incremental entities hold only what is new since the last run:
 		// add what earlier snapshots staged inside the activity window, so
 		// "active in the last N days" sees N days (sql/README.md, "Activity
 		// windows").
-		history, err := windowRuns(l, snap, inst.Name, o.SnapshotDate.AddDate(0, 0, -o.threshold()))
+		history, err := windowRuns(l, ix, revs, snap, inst.Name, o.SnapshotDate.AddDate(0, 0, -o.threshold()))
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		incremental := o.incremental(inst.Type)
 		for _, h := range history {
@@ -68,7 +88,7 @@ func gatherInputs(o Options) ([]connectorInput, error) {
 		}
 		out = append(out, ci)
 	}
-	return out, nil
+	return out, rev, nil
 }
 
 // stagedFiles lists a run's complete staged files, all of them or only the
@@ -88,24 +108,21 @@ func stagedFiles(l Layout, run RunRecord, only map[string]bool) []transform.Stag
 	return out
 }
 
-// windowRuns returns the connector's good runs of snapshots in [since, snap).
-func windowRuns(l Layout, snap, connector string, since time.Time) ([]RunRecord, error) {
-	entries, err := os.ReadDir(l.Staging())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
+// windowRuns returns the connector's good runs of the dates in [since,
+// snap), each as its current revision holds it.
+func windowRuns(l Layout, ix stagingIndex, revs revisions, snap, connector string, since time.Time) ([]RunRecord, error) {
 	first := SnapshotID(since)
 	var out []RunRecord
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() >= snap || e.Name() < first {
+	for _, d := range ix.dates() {
+		if d >= snap || d < first {
 			continue
 		}
-		rec, err := readRunRecord(l, e.Name(), connector)
-		if err == nil && rec.Status == StatusOK {
-			out = append(out, rec)
+		_, good, err := ix.records(l, d, revs.readable(d), connector)
+		if err != nil {
+			return nil, err
+		}
+		if good != nil {
+			out = append(out, *good)
 		}
 	}
 	return out, nil
@@ -131,26 +148,21 @@ func (o *Options) incremental(typeName string) map[string]bool {
 	return out
 }
 
-// lastGoodRun finds the newest snapshot before snap in which connector ran ok.
-func lastGoodRun(l Layout, snap, connector string) (RunRecord, bool, error) {
-	entries, err := os.ReadDir(l.Staging())
-	if errors.Is(err, os.ErrNotExist) {
-		return RunRecord{}, false, nil
-	}
-	if err != nil {
-		return RunRecord{}, false, err
-	}
-	var ids []string
-	for _, e := range entries {
-		if e.IsDir() && e.Name() < snap {
-			ids = append(ids, e.Name())
+// lastGoodRun finds the newest date before snap whose current revision
+// holds a good run of connector.
+func lastGoodRun(l Layout, ix stagingIndex, revs revisions, snap, connector string) (RunRecord, bool, error) {
+	dates := ix.dates()
+	for i := len(dates) - 1; i >= 0; i-- {
+		d := dates[i]
+		if d >= snap {
+			continue
 		}
-	}
-	sort.Sort(sort.Reverse(sort.StringSlice(ids)))
-	for _, id := range ids {
-		rec, err := readRunRecord(l, id, connector)
-		if err == nil && rec.Status == StatusOK {
-			return rec, true, nil
+		_, good, err := ix.records(l, d, revs.readable(d), connector)
+		if err != nil {
+			return RunRecord{}, false, err
+		}
+		if good != nil {
+			return *good, true, nil
 		}
 	}
 	return RunRecord{}, false, nil
@@ -169,7 +181,10 @@ func sortedKeys[V any](m map[string]V) []string {
 // beside its DuckDB file for the load stage, which may run in another
 // process.
 type transformState struct {
-	Snapshot   string                   `json:"snapshot"`
+	Snapshot string `json:"snapshot"`
+	// Revision is the revision of the snapshot the transform was built
+	// for: a publish in between invalidates it.
+	Revision   int                      `json:"revision"`
 	Staged     []transform.StagedFile   `json:"staged"`
 	Runs       []transform.ConnectorRun `json:"runs"`
 	Connectors []ConnectorSummary       `json:"connectors"`
@@ -200,10 +215,7 @@ func checkSealed(o Options, sum *Summary) (bool, error) {
 		o.logger().Info("snapshot already published; nothing to do", "snapshot", o.snapshotID())
 		return true, nil
 	}
-	if o.Replace && strings.TrimSpace(o.Reason) == "" {
-		return false, &UsageError{Msg: "replacing snapshot " + o.snapshotID() + " needs a reason (--reason \"…\"): it is recorded in the manifest chain"}
-	}
-	return false, nil
+	return false, o.replacementReason()
 }
 
 // Transform builds every dataset of the snapshot in a DuckDB file under
@@ -224,11 +236,11 @@ func Transform(ctx context.Context, o Options, sum *Summary) error {
 func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 	l := o.layout()
 	snap := o.snapshotID()
-	inputs, err := gatherInputs(o)
+	inputs, rev, err := gatherInputs(o)
 	if err != nil {
 		return fmt.Errorf("choosing staged inputs: %w", err)
 	}
-	st := transformState{Snapshot: snap, RunStamps: map[string]string{}, Fingerprint: o.Config.Fingerprint(o.Types)}
+	st := transformState{Snapshot: snap, Revision: rev, RunStamps: map[string]string{}, Fingerprint: o.Config.Fingerprint(o.Types)}
 	in := transform.Input{SnapshotID: snap, SnapshotDate: o.SnapshotDate, ActivityThresholdDays: o.Config.ActivityThresholdDays,
 		OrgSourcePriority: o.Config.OrgSourcePriority, Identity: o.Config.Identity, Prices: o.Config.Prices,
 		SubscriptionThresholds: o.Config.SubscriptionThresholds}
@@ -331,9 +343,24 @@ func loadLocked(ctx context.Context, o Options, sum *Summary) error {
 		}
 		return err
 	}
+	revs, err := readRevisions(l)
+	if err != nil {
+		return err
+	}
+	ix, err := readStagingIndex(l)
+	if err != nil {
+		return err
+	}
+	rev, _ := o.target(revs)
+	if st.Revision != 0 && st.Revision != rev {
+		return fmt.Errorf("the transform in %s was built for revision %d of %s, but publishing now makes revision %d: run 'saaspipe transform' again", work, st.Revision, snap, rev)
+	}
 	for name, stamp := range st.RunStamps {
-		rec, err := readRunRecord(l, snap, name)
-		if err == nil && rec.RunID != stamp || err != nil && stamp != "" {
+		latest, _, err := ix.records(l, snap, rev, name)
+		if err != nil {
+			return err
+		}
+		if latest != nil && latest.RunID != stamp || latest == nil && stamp != "" {
 			return fmt.Errorf("connector %s was extracted again after the transform of %s: run 'saaspipe transform' again", name, snap)
 		}
 	}

@@ -42,24 +42,29 @@ func execute(ctx context.Context, stage string, o Options, sum *Summary) error {
 	if stage == StageRun || stage == StageExtract {
 		// Extracting a sealed date again would overwrite the staged files
 		// its manifest lists as evidence and move cursors past data no
-		// published snapshot holds: re-running it is a no-op, and a
-		// replacement is built from the sealed evidence instead. A wrong
-		// --connector is still a usage error.
+		// published snapshot holds: re-running it is a no-op. With
+		// --replace, the selected connectors are re-extracted into the
+		// staging folder of the next revision (DATE.rN) and the revision is
+		// published from those and the replaced revision's evidence of the
+		// others. A wrong --connector is still a usage error.
 		if _, err := o.selected(); err != nil {
+			return err
+		}
+		if err := o.replacementReason(); err != nil {
 			return err
 		}
 		sealed, err := load.Published(o.layout().Root, o.snapshotID())
 		if err != nil {
 			return err
 		}
-		if sealed && o.Replace {
-			return &UsageError{Msg: "snapshot " + o.snapshotID() + " is sealed; re-extracting it would overwrite its staged evidence. " +
-				"Publish a replacement revision from that evidence with 'saaspipe snapshots replace " + o.snapshotID() + " --reason \"…\"'"}
-		}
-		if sealed {
+		if sealed && !o.Replace {
 			sum.Status = StatusAlreadyPublished
 			o.logger().Info("snapshot already published; nothing to do", "snapshot", o.snapshotID())
 			return nil
+		}
+		if !sealed {
+			// Nothing to replace: an ordinary first publication.
+			o.Replace = false
 		}
 	}
 	if stage == StageRun || stage == StageExtract {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/saaspipe/saaspipe/load"
 )
@@ -80,9 +81,6 @@ func TestWeeklyHistoryReplaceAndRebuild(t *testing.T) {
 	o := (&harness{t: t, dir: dir, env: map[string]string{}, yaml: "version: 1\nconnectors:\n" +
 		instanceYAML("okta", &tenant{host: "acme.okta.com", url: "http://127.0.0.1:1"}, "x") +
 		instanceYAML("okta-never", &tenant{host: "acme.okta.com", url: "http://127.0.0.1:1"}, "x")}).withEnv("x").options("2026-11-14")
-	if _, err := Execute(context.Background(), StageRun, withReplace(o, "okta was misconfigured")); !IsUsage(err) {
-		t.Errorf("run --replace of a sealed date: %v, want a usage error (it would overwrite the evidence)", err)
-	}
 	if _, err := Execute(context.Background(), StagePublish, withReplace(o, " ")); !IsUsage(err) {
 		t.Errorf("replace without a reason: %v, want a usage error", err)
 	}
@@ -148,4 +146,56 @@ func TestLockStaleAndHeld(t *testing.T) {
 		t.Fatalf("after release: %v", err)
 	}
 	again.Release()
+}
+
+// TestSharedLockReadersAndWriters: readers share the publish lock, a writer
+// cannot take it under them and says readers hold it, a reader waits for a
+// writer to finish and gives up after its wait.
+func TestSharedLockReadersAndWriters(t *testing.T) {
+	l := Layout{Root: t.TempDir()}
+	ctx := context.Background()
+	r1, err := AcquireSharedLock(ctx, l, "publish", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := AcquireSharedLock(ctx, l, "publish", 0)
+	if err != nil {
+		t.Fatalf("a second reader: %v", err)
+	}
+	if _, err := AcquireLock(l, "publish"); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "readers") {
+		t.Fatalf("writer under readers: %v, want ErrLocked naming readers", err)
+	}
+	r1.Release()
+	r2.Release()
+
+	w, err := AcquireLock(l, "publish")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AcquireSharedLock(ctx, l, "publish", 150*time.Millisecond); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("reader under a writer: %v, want ErrLocked after the wait naming the writer", err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		w.Release()
+		close(released)
+	}()
+	r, err := AcquireSharedLock(ctx, l, "publish", 10*time.Second)
+	if err != nil {
+		t.Fatalf("reader waiting for a writer: %v", err)
+	}
+	select {
+	case <-released:
+	default:
+		t.Fatal("the reader got the lock while the writer still held it")
+	}
+	r.Release()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	w, _ = AcquireLock(l, "publish")
+	defer w.Release()
+	if _, err := AcquireSharedLock(cancelled, l, "publish", time.Minute); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled reader: %v", err)
+	}
 }
