@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -251,4 +253,74 @@ func TestSIGTERMStopsPromptly(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "data", "state", "okta.json")); err == nil {
 		t.Error("a terminated run stored a cursor")
 	}
+}
+
+// TestCrashDuringReplacement kills `run --replace` of a sealed date while it
+// re-extracts and while it publishes: afterwards the sealed revision is
+// still current, its evidence unchanged and the chain verifies; running the
+// replacement again publishes revision 2.
+func TestCrashDuringReplacement(t *testing.T) {
+	w := newCrashWorld(t)
+	base := filepath.Join(w.dir, "base")
+	os.MkdirAll(base, 0o755)
+	t.Setenv("CRASH_OKTA_TOKEN", "crash-test-token")
+	day := crashDates[0]
+	if code, _, stderr := runCLI(t, nil, "run", "--config", w.config(t, base, day), "--snapshot-date", day); code != exitOK {
+		t.Fatalf("first snapshot: exit %d\n%s", code, stderr)
+	}
+	for _, point := range []string{"extract:committed:users", "load:manifest"} {
+		t.Run(point, func(t *testing.T) {
+			dir := filepath.Join(w.dir, "replace-"+strings.NewReplacer(":", "_").Replace(point))
+			if err := exec.Command("cp", "-a", base, dir).Run(); err != nil {
+				t.Fatal(err)
+			}
+			cfg := w.config(t, dir, day)
+			data := filepath.Join(dir, "data")
+			evidence := stagedHashes(t, filepath.Join(data, "staging", day))
+			args := []string{"run", "--config", cfg, "--snapshot-date", day, "--replace", "--reason", "crash test"}
+			cmd := child(t, append(crashEnv, crashpoint.Env+"="+point), append(args, "--log-format", "json")...)
+			if sig, ok := killedBy(cmd.Wait()); !ok || sig != syscall.SIGKILL {
+				t.Fatalf("the replacement was not killed at %s", point)
+			}
+			if m, err := load.Resolve(data, day); err != nil || m.SnapshotID != day {
+				t.Fatalf("after the crash the current revision is %v (%v), want %s", m, err, day)
+			}
+			if _, findings, err := load.Verify(data, ""); err != nil || len(findings) > 0 {
+				t.Fatalf("after the crash: %v %v", findings, err)
+			}
+			if got := stagedHashes(t, filepath.Join(data, "staging", day)); !maps.Equal(got, evidence) {
+				t.Fatalf("the sealed revision's evidence changed")
+			}
+			if code, stdout, stderr := runCLI(t, nil, append(args, "--json")...); code != exitOK {
+				t.Fatalf("replacement after the crash: exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			if m, err := load.Resolve(data, day); err != nil || m.SnapshotID != day+".r2" || m.Replacement == nil || m.Replacement.Reason != "crash test" {
+				t.Fatalf("after recovery the current revision is %+v (%v), want %s.r2", m, err, day)
+			}
+			if _, findings, err := load.Verify(data, ""); err != nil || len(findings) > 0 {
+				t.Fatalf("after recovery: %v %v", findings, err)
+			}
+		})
+	}
+}
+
+// stagedHashes maps each file under dir to its SHA-256.
+func stagedHashes(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out[p] = fmt.Sprintf("%x", sha256.Sum256(b))
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("hashing %s: %d files, %v", dir, len(out), err)
+	}
+	return out
 }

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -46,13 +48,28 @@ func Verify(dataDir, id string) (checked []string, findings []Finding, err error
 	// Later records count here even when checking an earlier id: a later
 	// revision shares its partitions, a later prune removed files on purpose.
 	pruned := prunedFiles(chain)
-	listed := map[string]bool{} // every file any manifest lists: revisions share partitions
+	listed := map[string]bool{}   // every file any manifest lists: revisions share partitions
+	sealedRev := map[string]int{} // date -> highest sealed revision
 	for _, r := range chain {
 		if r.Manifest != nil {
 			for _, f := range r.Manifest.Files {
 				listed[f.Path] = true
 			}
+			sealedRev[r.Manifest.SnapshotDate] = max(sealedRev[r.Manifest.SnapshotDate], r.Manifest.Revision, 1)
 		}
+	}
+	// The part file of a revision above the date's highest sealed one is
+	// what a replacement that crashed before its manifest left: like the
+	// partition of a first publication that never sealed, it was never
+	// part of a snapshot, no catalog view or manifest reads it, and the
+	// next publish removes it.
+	unsealed := func(m *Manifest, path string) bool {
+		n := revisionPartRE.FindStringSubmatch(filepath.Base(path))
+		if n == nil {
+			return false
+		}
+		rev, err := strconv.Atoi(n[1])
+		return err == nil && rev > sealedRev[m.SnapshotDate]
 	}
 	if id != "" {
 		m, err := Resolve(dataDir, id)
@@ -83,12 +100,15 @@ func Verify(dataDir, id string) (checked []string, findings []Finding, err error
 		}
 		if m := r.Manifest; m != nil && (id == "" || m.SnapshotID == id) {
 			checked = append(checked, m.SnapshotID)
-			findings = append(findings, verifyFiles(dataDir, m, pruned, listed)...)
+			findings = append(findings, verifyFiles(dataDir, m, pruned, listed, unsealed)...)
 		}
 		prevPath, prevHash, prevSeq = r.Path, sha256Hex(r.Raw), max(r.Sequence, prevSeq)
 	}
 	return checked, findings, nil
 }
+
+// revisionPartRE matches the part file of a later revision (partName).
+var revisionPartRE = regexp.MustCompile(`^part-0\.r([0-9]+)\.parquet$`)
 
 func recordName(r chainRecord) string {
 	if r.Manifest != nil {
@@ -97,7 +117,7 @@ func recordName(r chainRecord) string {
 	return r.Path
 }
 
-func verifyFiles(dataDir string, m *Manifest, pruned, listed map[string]bool) []Finding {
+func verifyFiles(dataDir string, m *Manifest, pruned, listed map[string]bool, unsealed func(*Manifest, string) bool) []Finding {
 	var out []Finding
 	check := func(path, wantHash string, wantSize, wantRows int64, parquetRows bool) {
 		if pruned[path] {
@@ -150,7 +170,7 @@ func verifyFiles(dataDir string, m *Manifest, pruned, listed map[string]bool) []
 			if err != nil || e.IsDir() {
 				return nil
 			}
-			if r := rel(dataDir, p); !listed[r] {
+			if r := rel(dataDir, p); !listed[r] && !unsealed(m, r) {
 				out = append(out, Finding{m.SnapshotID, r, "not listed in the manifest"})
 			}
 			return nil
