@@ -194,7 +194,19 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 	if folder != snap {
 		rec.Folder = folder
 	}
+	// The record is written while the instance lock is held: a run that
+	// did not get the lock leaves the running one's record alone, and the
+	// next run cannot start between this run's files and its record.
+	lock, err := AcquireLock(l, "extract-"+inst.Name)
+	if err != nil {
+		rec.Error = err.Error()
+		rec.FinishedAt = o.now().UTC()
+		log.Error("connector not started", "error", rec.Error)
+		prog.Done(err)
+		return rec
+	}
 	defer func() {
+		defer lock.Release()
 		if p := recover(); p != nil {
 			rec.Status = "failed"
 			rec.Error = fmt.Sprintf("panic: %v", p)
@@ -219,12 +231,6 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 			"requests", rec.Requests, "throttled", rec.Throttled, "retries", rec.Retries, "error", rec.Error)
 	}()
 
-	lock, err := AcquireLock(l, "extract-"+inst.Name)
-	if err != nil {
-		rec.Error = err.Error()
-		return rec
-	}
-	defer lock.Release()
 	// A previous attempt's record must not vouch for this attempt's files.
 	os.Remove(l.RunRecord(folder, inst.Name))
 	// Temporary files of a crashed attempt of this instance; other

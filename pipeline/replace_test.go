@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,5 +146,36 @@ func assertEvidence(t *testing.T, m *load.Manifest, want map[string]string) {
 		if seen[c] == 0 {
 			t.Errorf("%s lists no evidence of %s", m.SnapshotID, c)
 		}
+	}
+}
+
+// TestExtractLockHeldLeavesRecord: a run that finds an instance's extract
+// lock held (another run is extracting it) fails that connector without
+// touching the running one's run record.
+func TestExtractLockHeldLeavesRecord(t *testing.T) {
+	dir := t.TempDir()
+	ta := startTenant(t, "a.okta.com", 81, 20, mustDate(t, "2026-11-07"))
+	h := &harness{t: t, dir: dir, env: map[string]string{}, yaml: "version: 1\nconnectors:\n"}
+	h.add("okta-a", ta, ta.sim.Token())
+	o := h.options("2026-11-07")
+	if sum := h.execute(StageExtract, o); sum.Status != StatusOK {
+		t.Fatalf("extract: %s %v", sum.Status, sum.Errors)
+	}
+	l := Layout{Root: dir}
+	before, err := os.ReadFile(l.RunRecord("2026-11-07", "okta-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := AcquireLock(l, "extract-okta-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	recs, err := Extract(context.Background(), o)
+	if err != nil || len(recs) != 1 || recs[0].Status != StatusFailed || !strings.Contains(recs[0].Error, "locked") {
+		t.Fatalf("extract under a held lock: %+v %v", recs, err)
+	}
+	if after, _ := os.ReadFile(l.RunRecord("2026-11-07", "okta-a")); string(after) != string(before) {
+		t.Errorf("the held instance's run record was rewritten by the run that did not get its lock")
 	}
 }
