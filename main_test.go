@@ -48,6 +48,8 @@ func TestUsageAndConfigErrorsExit2(t *testing.T) {
 		{"unset env", []string{"run", "--config", bad}, "NOPE_UNSET_VAR"},
 		{"bad date", []string{"run", "--config", "configs/example.yaml", "--snapshot-date", "28/11/2026"}, "--snapshot-date"},
 		{"bad log format", []string{"extract", "--log-format", "xml"}, "--log-format"},
+		{"reason without replace", []string{"run", "--config", "configs/example.yaml", "--reason", "why"}, "--reason goes with --replace"},
+		{"replace without reason", []string{"run", "--config", "configs/example.yaml", "--replace", "--data-dir", dir}, "needs a reason"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
