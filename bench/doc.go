@@ -8,5 +8,8 @@
 // In: nothing but flags; it generates the synthetic organisation and serves
 // it from the simulated vendors on loopback. Out: the table on stdout. Peak
 // memory is measured in a child process (the same binary re-run with
-// -child), read from getrusage, so the simulators' own memory never counts.
+// -child) that extracts from a simulator served by this one, and is read from
+// the child's own VmHWM, so the simulators' memory never counts: getrusage
+// would report the parent's peak, which Linux carries into a child across
+// exec. -memprofile writes the children's heap profiles.
 package main

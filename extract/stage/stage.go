@@ -98,8 +98,14 @@ func Create(root string, env Envelope, now func() time.Time) (*Writer, error) {
 		os.Remove(tmp.Name())
 		return nil, fmt.Errorf("creating staged file for %s/%s: %w", env.Connector, env.Entity, err)
 	}
+	codec, err := newPageCodec()
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("creating staged file for %s/%s: %w", env.Connector, env.Entity, err)
+	}
 	pw := parquet.NewGenericWriter[Row](tmp,
-		parquet.Compression(&parquet.Zstd),
+		parquet.Compression(codec),
 		parquet.CreatedBy("saaspipe", "", ""),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 	)
