@@ -53,9 +53,11 @@ type Config struct {
 
 // ConnectorConfig is one entry of connectors:.
 type ConnectorConfig struct {
-	Name     string
-	Type     string
-	Enabled  bool
+	Name    string
+	Type    string
+	Enabled bool
+	// Schedule is as written, "" when absent (DefaultSchedule); it is
+	// valid for ParseSchedule, which serve uses to run the instance.
 	Schedule string
 	// Settings are resolved, converted to the declared kinds and defaulted;
 	// secret values are present in clear and must never be logged.
@@ -543,9 +545,12 @@ func (p *configParser) connector(item *yaml.Node, i int) ConnectorConfig {
 	}
 
 	if sf, ok := f["schedule"]; ok && !isNull(sf.val) {
-		if s, ok := p.stringValue(sf.val, path+".schedule", `schedule: "0 3 * * *"`); ok {
-			if err := validateCron(s); err != nil {
-				p.addf(path+".schedule", sf.val, "%v; write five fields (minute hour day-of-month month day-of-week), e.g. schedule: \"0 3 * * *\" for 03:00 daily", err)
+		if s, ok := p.stringValue(sf.val, path+".schedule", `schedule: daily`); ok {
+			if strings.TrimSpace(s) == "" {
+				p.addf(path+".schedule", sf.val, "is empty; remove it to run %s, or write e.g. schedule: daily", DefaultSchedule)
+			} else if _, err := ParseSchedule(s); err != nil {
+				p.addf(path+".schedule", sf.val, "%v; write hourly, daily, weekly (the default) or five cron fields in UTC "+
+					"(minute hour day-of-month month day-of-week), e.g. schedule: \"0 3 * * *\" for 03:00 UTC daily", err)
 			} else {
 				cc.Schedule = s
 			}
@@ -1435,88 +1440,6 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
-}
-
-// cronField is the range and the names one field of a cron expression takes.
-type cronField struct {
-	name     string
-	min, max int
-	names    []string // names[i] stands for min+i
-}
-
-var cronFields = []cronField{
-	{name: "minute", min: 0, max: 59},
-	{name: "hour", min: 0, max: 23},
-	{name: "day-of-month", min: 1, max: 31},
-	{name: "month", min: 1, max: 12, names: []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
-	// 7 is Sunday too, as in Vixie cron.
-	{name: "day-of-week", min: 0, max: 7, names: []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
-}
-
-// validateCron checks a standard five-field cron expression: each field a
-// comma list of *, N, N-M, with an optional /STEP, and month and weekday
-// names. Macros such as @daily are refused because orchestrators disagree
-// on them.
-func validateCron(expr string) error {
-	fields := strings.Fields(expr)
-	if len(fields) != len(cronFields) {
-		if strings.HasPrefix(strings.TrimSpace(expr), "@") {
-			return errors.New("macros such as @daily are not accepted")
-		}
-		return fmt.Errorf("has %d fields, not 5", len(fields))
-	}
-	for i, f := range fields {
-		if err := validateCronField(f, cronFields[i]); err != nil {
-			return fmt.Errorf("%s field %q: %w", cronFields[i].name, f, err)
-		}
-	}
-	return nil
-}
-
-func validateCronField(f string, spec cronField) error {
-	for item := range strings.SplitSeq(f, ",") {
-		rangePart, stepPart, hasStep := strings.Cut(item, "/")
-		if rangePart != "*" {
-			a, b, isRange := strings.Cut(rangePart, "-")
-			lo, err := cronValue(a, spec)
-			if err != nil {
-				return err
-			}
-			if isRange {
-				hi, err := cronValue(b, spec)
-				if err != nil {
-					return err
-				}
-				if lo > hi {
-					return fmt.Errorf("range %s runs backwards; write the smaller value first", rangePart)
-				}
-			}
-		}
-		if hasStep {
-			step, err := strconv.Atoi(stepPart)
-			if err != nil || step < 1 || step > spec.max-spec.min+1 {
-				return fmt.Errorf("step %q must be a number from 1 to %d", stepPart, spec.max-spec.min+1)
-			}
-		}
-	}
-	return nil
-}
-
-func cronValue(s string, spec cronField) (int, error) {
-	if i := slices.Index(spec.names, strings.ToLower(s)); i >= 0 {
-		return spec.min + i, nil
-	}
-	v, err := strconv.Atoi(s)
-	if err != nil || s == "" || s[0] == '+' || s[0] == '-' {
-		if len(spec.names) > 0 {
-			return 0, fmt.Errorf("%q is not a number from %d to %d or a name like %s", s, spec.min, spec.max, spec.names[0])
-		}
-		return 0, fmt.Errorf("%q is not a number from %d to %d", s, spec.min, spec.max)
-	}
-	if v < spec.min || v > spec.max {
-		return 0, fmt.Errorf("%d is outside %d-%d", v, spec.min, spec.max)
-	}
-	return v, nil
 }
 
 var (
