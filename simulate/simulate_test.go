@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -66,6 +67,21 @@ func TestBurst(t *testing.T) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(tt.hits) {
 			t.Errorf("%+v hits %v, want %v", tt.b, got, tt.hits)
+		}
+	}
+}
+
+func TestAppendMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "<a&b>", "tab\there", "Zoë Ångström", "\u2028", "bad\xffutf8", "ctl\x01"} {
+		want, _ := json.Marshal(s)
+		if got := AppendString(nil, s); string(got) != string(want) {
+			t.Errorf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+	}
+	for _, f := range []float64{0, 1, -0.1276, 40.7128, -74.006, 1e-7, 1e21, 123456789.125} {
+		want, _ := json.Marshal(f)
+		if got := AppendFloat(nil, f); string(got) != string(want) {
+			t.Errorf("AppendFloat(%v) = %s, want %s", f, got, want)
 		}
 	}
 }

@@ -55,6 +55,8 @@ type dataset struct {
 	apps     []app // sorted by id
 	appIDs   []string
 	appByIdx []int // catalogue index → position in apps, -1 when not federated
+	// userTypeID is the id of the org's one user type.
+	userTypeID string
 }
 
 // provisioned are the catalogue apps whose Okta integration pushes accounts
@@ -89,7 +91,7 @@ func splitmix(x uint64) uint64 {
 }
 
 func build(org *synth.Org, now time.Time) *dataset {
-	d := &dataset{org: org, now: now, byPerson: make([]int, len(org.People))}
+	d := &dataset{org: org, now: now, byPerson: make([]int, len(org.People)), userTypeID: oktaID(org.Params.Seed, "oty", 0)}
 	seed := org.Params.Seed
 	today := synth.Day(now)
 	for i, p := range org.People {

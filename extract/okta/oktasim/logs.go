@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
@@ -189,11 +190,15 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, q url.Values) 
 	case polling:
 		next = encodeCursor(logKey{t: since})
 	}
-	items := make([]any, len(got))
+	body := make([]byte, 0, 2+len(got)*2600)
+	body = append(body, '[')
 	for k, it := range got {
-		items[k] = s.eventJSON(it.e, it.et)
+		if k > 0 {
+			body = append(body, ',')
+		}
+		body = s.appendEvent(body, it.e, it.et)
 	}
-	s.page(w, r, items, next)
+	s.pageBytes(w, r, append(body, ']'), next)
 	return true
 }
 
@@ -208,72 +213,118 @@ var cityGeo = map[string][4]string{
 	"Bangalore":     {"Karnataka", "India", "12.9716", "77.5946"},
 }
 
-func (s *Server) eventJSON(e synth.Event, et string) map[string]any {
-	org := s.data.org
-	p := org.People[e.Person]
-	u := s.data.users[s.data.byPerson[e.Person]]
-	geo := cityGeo[p.Location.City]
+const userAgentJSON = `{"browser":"CHROME","os":"Mac OS X","rawUserAgent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36"}`
+
+// appendGeo appends the geographicalContext object of city.
+func appendGeo(b []byte, city string) []byte {
+	geo := cityGeo[city]
 	lat, _ := strconv.ParseFloat(geo[2], 64)
 	lon, _ := strconv.ParseFloat(geo[3], 64)
-	ip := fmt.Sprintf("198.51.100.%d", 1+e.Person%250)
-	geoCtx := map[string]any{
-		"city": p.Location.City, "state": geo[0], "country": geo[1], "postalCode": nil,
-		"geolocation": map[string]any{"lat": lat, "lon": lon},
-	}
+	b = append(b, `{"city":`...)
+	b = simulate.AppendString(b, city)
+	b = append(b, `,"country":`...)
+	b = simulate.AppendString(b, geo[1])
+	b = append(b, `,"geolocation":{"lat":`...)
+	b = simulate.AppendFloat(b, lat)
+	b = append(b, `,"lon":`...)
+	b = simulate.AppendFloat(b, lon)
+	b = append(b, `},"postalCode":null,"state":`...)
+	b = simulate.AppendString(b, geo[0])
+	return append(b, '}')
+}
+
+// appendEvent appends e as a System Log event of type et, with the keys
+// of every object in sorted order, as encoding/json writes Okta's event
+// shape (TestEventEncoding holds it to that).
+func (s *Server) appendEvent(b []byte, e synth.Event, et string) []byte {
+	org := s.data.org
+	p := &org.People[e.Person]
+	u := &s.data.users[s.data.byPerson[e.Person]]
+	var ipb [24]byte
+	ip := strconv.AppendInt(append(ipb[:0], "198.51.100."...), int64(1+e.Person%250), 10)
+	var geob [256]byte
+	geo := appendGeo(geob[:0], p.Location.City)
 	day := synth.Day(e.Time).Format("20060102")
 	session := "idx" + oktaID(org.Params.Seed, "ses", e.Person)[3:] + day
 	reqID := strings.ReplaceAll(e.ID, "-", "")
-	out := map[string]any{
-		"actor": map[string]any{
-			"id": u.id, "type": "User", "alternateId": p.Email, "displayName": p.DisplayName, "detailEntry": nil,
-		},
-		"client": map[string]any{
-			"userAgent": map[string]any{
-				"rawUserAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36",
-				"os":           "Mac OS X", "browser": "CHROME",
-			},
-			"zone": nil, "device": "Computer", "id": nil, "ipAddress": ip,
-			"geographicalContext": geoCtx,
-		},
-		"authenticationContext": map[string]any{
-			"authenticationProvider": nil, "credentialProvider": nil, "credentialType": nil, "issuer": nil,
-			"interface": nil, "authenticationStep": 0, "rootSessionId": session, "externalSessionId": session,
-		},
-		"eventType": et,
-		"outcome":   map[string]any{"result": "SUCCESS", "reason": nil},
-		"published": oktaTime(e.Time),
-		"securityContext": map[string]any{
-			"asNumber": 64496, "asOrg": "acme corp", "isp": "example transit", "domain": nil, "isProxy": false,
-		},
-		"severity": "INFO",
-		"transaction": map[string]any{
-			"type": "WEB", "id": reqID, "detail": map[string]any{},
-		},
-		"uuid":    e.ID,
-		"version": 0,
-		"request": map[string]any{
-			"ipChain": []any{map[string]any{"ip": ip, "geographicalContext": geoCtx, "version": "V4", "source": nil}},
-		},
+	sso := et != EventSessionStart
+	var a app
+	var c synth.App
+	if sso {
+		a = s.data.apps[s.data.appByIdx[e.App]]
+		c = org.Apps()[e.App]
 	}
-	if et == EventSessionStart {
-		out["displayMessage"] = "User login to Okta"
-		out["legacyEventType"] = "core.user_auth.login_success"
-		out["debugContext"] = map[string]any{"debugData": map[string]any{"requestId": reqID, "requestUri": "/idp/idx/identify", "url": "/idp/idx/identify"}}
-		out["target"] = []any{map[string]any{
-			"id": "lae" + u.id[3:], "type": "AuthenticatorEnrollment", "alternateId": "unknown", "displayName": "Password", "detailEntry": nil,
-		}}
-		return out
+
+	b = append(b, `{"actor":{"alternateId":`...)
+	b = simulate.AppendString(b, p.Email)
+	b = append(b, `,"detailEntry":null,"displayName":`...)
+	b = simulate.AppendString(b, p.DisplayName)
+	b = append(b, `,"id":`...)
+	b = simulate.AppendString(b, u.id)
+	b = append(b, `,"type":"User"},"authenticationContext":{"authenticationProvider":null,"authenticationStep":0,"credentialProvider":null,"credentialType":null,"externalSessionId":`...)
+	b = simulate.AppendString(b, session)
+	b = append(b, `,"interface":null,"issuer":null,"rootSessionId":`...)
+	b = simulate.AppendString(b, session)
+	b = append(b, `},"client":{"device":"Computer","geographicalContext":`...)
+	b = append(b, geo...)
+	b = append(b, `,"id":null,"ipAddress":"`...)
+	b = append(b, ip...)
+	b = append(b, `","userAgent":`...)
+	b = append(b, userAgentJSON...)
+	b = append(b, `,"zone":null},"debugContext":{"debugData":{"requestId":`...)
+	b = simulate.AppendString(b, reqID)
+	uri := "/idp/idx/identify"
+	if sso {
+		uri = "/app/" + c.OktaName + "/" + a.id + "/sso/saml"
 	}
-	a := s.data.apps[s.data.appByIdx[e.App]]
-	c := org.Apps()[e.App]
-	out["displayMessage"] = "User single sign on to app"
-	out["legacyEventType"] = "app.auth.sso"
-	out["debugContext"] = map[string]any{"debugData": map[string]any{"requestId": reqID, "requestUri": "/app/" + c.OktaName + "/" + a.id + "/sso/saml", "url": "/app/" + c.OktaName + "/" + a.id + "/sso/saml"}}
-	out["target"] = []any{
-		map[string]any{"id": a.id, "type": "AppInstance", "alternateId": c.Name, "displayName": c.Name, "detailEntry": map[string]any{"signOnModeType": string(c.SignOnMode)}},
-		map[string]any{"id": "0ua" + u.id[3:], "type": "AppUser", "alternateId": p.Email, "displayName": p.DisplayName, "detailEntry": nil},
+	b = append(b, `,"requestUri":`...)
+	b = simulate.AppendString(b, uri)
+	b = append(b, `,"url":`...)
+	b = simulate.AppendString(b, uri)
+	if sso {
+		b = append(b, `}},"displayMessage":"User single sign on to app","eventType":`...)
+	} else {
+		b = append(b, `}},"displayMessage":"User login to Okta","eventType":`...)
 	}
-	return out
+	b = simulate.AppendString(b, et)
+	if sso {
+		b = append(b, `,"legacyEventType":"app.auth.sso"`...)
+	} else {
+		b = append(b, `,"legacyEventType":"core.user_auth.login_success"`...)
+	}
+	b = append(b, `,"outcome":{"reason":null,"result":"SUCCESS"},"published":`...)
+	b = appendTime(b, e.Time)
+	b = append(b, `,"request":{"ipChain":[{"geographicalContext":`...)
+	b = append(b, geo...)
+	b = append(b, `,"ip":"`...)
+	b = append(b, ip...)
+	b = append(b, `","source":null,"version":"V4"}]},"securityContext":{"asNumber":64496,"asOrg":"acme corp","domain":null,"isProxy":false,"isp":"example transit"},"severity":"INFO","target":[`...)
+	if sso {
+		b = append(b, `{"alternateId":`...)
+		b = simulate.AppendString(b, c.Name)
+		b = append(b, `,"detailEntry":{"signOnModeType":`...)
+		b = simulate.AppendString(b, string(c.SignOnMode))
+		b = append(b, `},"displayName":`...)
+		b = simulate.AppendString(b, c.Name)
+		b = append(b, `,"id":`...)
+		b = simulate.AppendString(b, a.id)
+		b = append(b, `,"type":"AppInstance"},{"alternateId":`...)
+		b = simulate.AppendString(b, p.Email)
+		b = append(b, `,"detailEntry":null,"displayName":`...)
+		b = simulate.AppendString(b, p.DisplayName)
+		b = append(b, `,"id":`...)
+		b = simulate.AppendString(b, "0ua"+u.id[3:])
+		b = append(b, `,"type":"AppUser"}`...)
+	} else {
+		b = append(b, `{"alternateId":"unknown","detailEntry":null,"displayName":"Password","id":`...)
+		b = simulate.AppendString(b, "lae"+u.id[3:])
+		b = append(b, `,"type":"AuthenticatorEnrollment"}`...)
+	}
+	b = append(b, `],"transaction":{"detail":{},"id":`...)
+	b = simulate.AppendString(b, reqID)
+	b = append(b, `,"type":"WEB"},"uuid":`...)
+	b = simulate.AppendString(b, e.ID)
+	return append(b, `,"version":0}`...)
 }
 
 // events is synth.Org.Events with the last few days' events cached: a

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/saaspipe/saaspipe/simulate"
@@ -65,6 +66,9 @@ type Server struct {
 	org  *synth.Org
 	opts Options
 	data *dataset
+	// userCache holds each user's encoding once it has been served,
+	// indexed like data.users.
+	userCache []atomic.Pointer[[]byte]
 
 	ln   net.Listener
 	srv  *http.Server
@@ -106,6 +110,7 @@ func New(org *synth.Org, opts Options) *Server {
 	}
 	s := &Server{org: org, opts: opts, counts: map[string]int{}, buckets: map[string]*bucket{}, tokens: map[string]*issued{}, jtis: map[string]bool{}}
 	s.data = build(org, opts.Clock())
+	s.userCache = make([]atomic.Pointer[[]byte], len(s.data.users))
 	return s
 }
 
@@ -294,6 +299,19 @@ func writeError(w http.ResponseWriter, status int, code, summary string) {
 // when next is non-empty, a next link on the server's base with the request's
 // query and after=next.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, items []any, next string) {
+	if items == nil {
+		items = []any{} // Okta answers an empty listing with [], never null
+	}
+	body, err := json.Marshal(items)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
+		return
+	}
+	s.pageBytes(w, r, body, next)
+}
+
+// pageBytes is page with the body already encoded: a JSON array.
+func (s *Server) pageBytes(w http.ResponseWriter, r *http.Request, body []byte, next string) {
 	self := s.base + r.URL.RequestURI()
 	w.Header().Add("Link", "<"+self+">; rel=\"self\"")
 	if s.opts.Faults.RepeatCursor && r.URL.Query().Get("after") != "" && next != "" {
@@ -303,14 +321,6 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, items []any, next 
 		q := r.URL.Query()
 		q.Set("after", next)
 		w.Header().Add("Link", "<"+s.base+r.URL.Path+"?"+q.Encode()+">; rel=\"next\"")
-	}
-	if items == nil {
-		items = []any{} // Okta answers an empty listing with [], never null
-	}
-	body, err := json.Marshal(items)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
-		return
 	}
 	s.mu.Lock()
 	s.pages++

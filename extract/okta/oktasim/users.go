@@ -6,19 +6,12 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/saaspipe/saaspipe/simulate"
 )
 
 // oktaTime renders Okta's timestamp format (UTC, milliseconds, Z).
 func oktaTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-// nullTime renders t, or JSON null when t is zero.
-func nullTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := oktaTime(t)
-	return &s
-}
 
 type href struct {
 	Href   string `json:"href"`
@@ -27,102 +20,117 @@ type href struct {
 	Name   string `json:"name,omitempty"`
 }
 
-type userJSON struct {
-	ID              string  `json:"id"`
-	Status          string  `json:"status"`
-	Created         string  `json:"created"`
-	Activated       *string `json:"activated"`
-	StatusChanged   *string `json:"statusChanged"`
-	LastLogin       *string `json:"lastLogin"`
-	LastUpdated     string  `json:"lastUpdated"`
-	PasswordChanged *string `json:"passwordChanged"`
-	Type            struct {
-		ID string `json:"id"`
-	} `json:"type"`
-	Profile     userProfile `json:"profile"`
-	Credentials struct {
-		Password struct{} `json:"password"`
-		Provider struct {
-			Type string `json:"type"`
-			Name string `json:"name"`
-		} `json:"provider"`
-	} `json:"credentials"`
-	Links map[string]href `json:"_links"`
-}
-
-type userProfile struct {
-	FirstName      string  `json:"firstName"`
-	LastName       string  `json:"lastName"`
-	MobilePhone    *string `json:"mobilePhone"`
-	SecondEmail    *string `json:"secondEmail"`
-	Login          string  `json:"login"`
-	Email          string  `json:"email"`
-	DisplayName    string  `json:"displayName"`
-	NickName       *string `json:"nickName"`
-	Title          string  `json:"title"`
-	Department     string  `json:"department"`
-	EmployeeNumber string  `json:"employeeNumber"`
-	CostCenter     string  `json:"costCenter"`
-	Organization   string  `json:"organization"`
-	UserType       string  `json:"userType"`
-	Manager        *string `json:"manager"`
-	ManagerID      *string `json:"managerId"`
-	City           string  `json:"city"`
-	CountryCode    string  `json:"countryCode"`
-}
-
-func strPtr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func (s *Server) userJSON(u user) userJSON {
+// appendUser appends u as Okta's user object. It writes the bytes
+// encoding/json would make of Okta's user shape (TestUserEncoding holds it
+// to that), without reflection: listing users is the simulator's hottest
+// path, and it must never be what a benchmark measures.
+func (s *Server) appendUser(b []byte, u user) []byte {
 	org := s.data.org
-	p := org.People[u.person]
-	var j userJSON
-	j.ID = u.id
-	j.Status = u.status
-	j.Created = oktaTime(u.created)
-	j.Activated = nullTime(u.activated)
-	j.StatusChanged = nullTime(u.changed)
-	j.LastLogin = nullTime(u.lastLogin)
+	p := &org.People[u.person]
+	b = append(b, `{"id":`...)
+	b = simulate.AppendString(b, u.id)
+	b = append(b, `,"status":`...)
+	b = simulate.AppendString(b, u.status)
+	b = append(b, `,"created":`...)
+	b = appendTime(b, u.created)
+	b = append(b, `,"activated":`...)
+	b = appendNullTime(b, u.activated)
+	b = append(b, `,"statusChanged":`...)
+	b = appendNullTime(b, u.changed)
+	b = append(b, `,"lastLogin":`...)
+	b = appendNullTime(b, u.lastLogin)
 	updated := u.changed
 	if u.lastLogin.After(updated) {
 		updated = u.lastLogin
 	}
-	j.LastUpdated = oktaTime(updated)
-	if !u.activated.IsZero() {
-		j.PasswordChanged = nullTime(u.activated.Add(3 * time.Minute))
+	b = append(b, `,"lastUpdated":`...)
+	b = appendTime(b, updated)
+	b = append(b, `,"passwordChanged":`...)
+	if u.activated.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = appendTime(b, u.activated.Add(3*time.Minute))
 	}
-	j.Type.ID = oktaID(org.Params.Seed, "oty", 0)
-	pr := &j.Profile
-	pr.FirstName, pr.LastName = p.GivenName, p.FamilyName
-	pr.Login, pr.Email = p.Email, p.Email
+	b = append(b, `,"type":{"id":`...)
+	b = simulate.AppendString(b, s.data.userTypeID)
+	b = append(b, `},"profile":{"firstName":`...)
+	b = simulate.AppendString(b, p.GivenName)
+	b = append(b, `,"lastName":`...)
+	b = simulate.AppendString(b, p.FamilyName)
+	b = append(b, `,"mobilePhone":null,"secondEmail":`...)
 	if len(p.Aliases) > 0 {
-		pr.SecondEmail = &p.Aliases[0]
+		b = simulate.AppendString(b, p.Aliases[0])
+	} else {
+		b = append(b, "null"...)
 	}
-	pr.DisplayName = p.DisplayName
-	pr.NickName = strPtr(p.Nickname)
-	pr.Title, pr.Department, pr.CostCenter = p.Title, p.Department, p.CostCenter
-	pr.EmployeeNumber = p.EmployeeID
-	pr.Organization = "Acme Inc."
-	pr.UserType = "Employee"
+	b = append(b, `,"login":`...)
+	b = simulate.AppendString(b, p.Email)
+	b = append(b, `,"email":`...)
+	b = simulate.AppendString(b, p.Email)
+	b = append(b, `,"displayName":`...)
+	b = simulate.AppendString(b, p.DisplayName)
+	b = append(b, `,"nickName":`...)
+	b = simulate.AppendNullString(b, p.Nickname)
+	b = append(b, `,"title":`...)
+	b = simulate.AppendString(b, p.Title)
+	b = append(b, `,"department":`...)
+	b = simulate.AppendString(b, p.Department)
+	b = append(b, `,"employeeNumber":`...)
+	b = simulate.AppendString(b, p.EmployeeID)
+	b = append(b, `,"costCenter":`...)
+	b = simulate.AppendString(b, p.CostCenter)
+	b = append(b, `,"organization":"Acme Inc.","userType":`...)
 	if p.Kind.String() == "contractor" {
-		pr.UserType = "Contractor"
+		b = append(b, `"Contractor"`...)
+	} else {
+		b = append(b, `"Employee"`...)
 	}
+	b = append(b, `,"manager":`...)
 	if u.manager >= 0 {
-		m := org.People[u.manager]
-		pr.Manager = &m.DisplayName
+		b = simulate.AppendString(b, org.People[u.manager].DisplayName)
+		b = append(b, `,"managerId":`...)
 		if k := s.data.byPerson[u.manager]; k >= 0 {
-			pr.ManagerID = &s.data.users[k].id
+			b = simulate.AppendString(b, s.data.users[k].id)
+		} else {
+			b = append(b, "null"...)
 		}
+	} else {
+		b = append(b, `null,"managerId":null`...)
 	}
-	pr.City, pr.CountryCode = p.Location.City, p.Location.Country
-	j.Credentials.Provider.Type, j.Credentials.Provider.Name = "OKTA", "OKTA"
-	j.Links = map[string]href{"self": {Href: s.base + "/api/v1/users/" + u.id}}
-	return j
+	b = append(b, `,"city":`...)
+	b = simulate.AppendString(b, p.Location.City)
+	b = append(b, `,"countryCode":`...)
+	b = simulate.AppendString(b, p.Location.Country)
+	b = append(b, `},"credentials":{"password":{},"provider":{"type":"OKTA","name":"OKTA"}},"_links":{"self":{"href":`...)
+	b = simulate.AppendString(b, s.base+"/api/v1/users/"+u.id)
+	return append(b, "}}}"...)
+}
+
+// userBytes is u's encoding, rendered on first use and then served from
+// the cache: the data is fixed when the server is built and the base URL
+// when it starts, so a record never changes.
+func (s *Server) userBytes(k int) []byte {
+	if b := s.userCache[k].Load(); b != nil {
+		return *b
+	}
+	b := s.appendUser(nil, s.data.users[k])
+	s.userCache[k].Store(&b)
+	return b
+}
+
+// appendTime appends oktaTime(t) as a JSON string.
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
+	return append(b, '"')
+}
+
+// appendNullTime appends t, or null when t is zero.
+func appendNullTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, "null"...)
+	}
+	return appendTime(b, t)
 }
 
 var statusExpr = regexp.MustCompile(`^\s*status\s+eq\s+"([A-Z_]+)"\s*$`)
@@ -169,20 +177,23 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, q url.Values)
 	}
 	// Walk the id-sorted users after the cursor, collecting limit matches;
 	// the next cursor is the last id served.
-	var items []any
+	items := make([][]byte, 0, limit)
+	size := 2
 	lo, _, _ := pageAfter(s.data.userIDs, q.Get("after"), 1)
-	next := ""
+	next, last := "", -1
 	for k := lo; k < len(s.data.users); k++ {
-		u := s.data.users[k]
-		if !match(u) {
+		if !match(s.data.users[k]) {
 			continue
 		}
 		if len(items) == limit {
-			next = items[len(items)-1].(userJSON).ID
+			next = s.data.users[last].id
 			break
 		}
-		items = append(items, s.userJSON(u))
+		b := s.userBytes(k)
+		items = append(items, b)
+		size += len(b) + 1
+		last = k
 	}
-	s.page(w, r, items, next)
+	s.pageBytes(w, r, simulate.AppendArray(make([]byte, 0, size), items), next)
 	return true
 }

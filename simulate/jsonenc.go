@@ -1,0 +1,53 @@
+package simulate
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+)
+
+// AppendString appends s as a JSON string exactly as encoding/json writes
+// it (HTML characters escaped, invalid UTF-8 replaced), so that a record a
+// simulator writes by hand is byte for byte what json.Marshal would make of
+// it. Plain ASCII takes the fast path; anything else goes through
+// encoding/json itself.
+func AppendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			enc, _ := json.Marshal(s)
+			return append(b, enc...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// AppendNullString appends JSON null for "" and the string otherwise.
+func AppendNullString(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return AppendString(b, s)
+}
+
+// AppendFloat appends f as encoding/json writes a float64.
+func AppendFloat(b []byte, f float64) []byte {
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) || math.IsNaN(f) || math.IsInf(f, 0) {
+		enc, _ := json.Marshal(f)
+		return append(b, enc...)
+	}
+	return strconv.AppendFloat(b, f, 'f', -1, 64)
+}
+
+// AppendArray appends the JSON array of the already encoded items.
+func AppendArray(b []byte, items [][]byte) []byte {
+	b = append(b, '[')
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, it...)
+	}
+	return append(b, ']')
+}
