@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // activityFilter selects the sign-in events: to Okta itself and, through
@@ -72,25 +73,25 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 	seen := slices.Clone(prev.Seen)
 	err = c.c.list(ctx, "system log", c.c.endpoint("/api/v1/logs", q), func(recs []json.RawMessage) error {
 		for i, rec := range recs {
-			var ev struct {
-				UUID      string `json:"uuid"`
-				Published string `json:"published"`
-			}
-			if err := json.Unmarshal(rec, &ev); err != nil || ev.UUID == "" {
+			// Only the uuid and the publication time are read; the
+			// record goes to the sink as received.
+			uuid, err := recordKey(rec, "uuid")
+			if err != nil {
 				return fmt.Errorf("listing okta system log: event %d has no uuid", i)
 			}
-			pub, err := time.Parse(time.RFC3339Nano, ev.Published)
+			published, _ := jsonpage.MemberString(rec, "published")
+			pub, err := time.Parse(time.RFC3339Nano, published)
 			if err != nil {
-				return fmt.Errorf("listing okta system log: event %s: published %q: %w", ev.UUID, ev.Published, err)
+				return fmt.Errorf("listing okta system log: event %s: published %q: %w", uuid, published, err)
 			}
-			if skip[ev.UUID] {
+			if skip[uuid] {
 				continue
 			}
-			if err := sink.Emit(ctx, extract.Record{SourceID: ev.UUID, Payload: rec}); err != nil {
+			if err := sink.Emit(ctx, extract.Record{SourceID: uuid, Payload: rec}); err != nil {
 				return err
 			}
-			skip[ev.UUID] = true
-			seen = append(seen, seenItem{UUID: ev.UUID, Published: pub.UTC()})
+			skip[uuid] = true
+			seen = append(seen, seenItem{UUID: uuid, Published: pub.UTC()})
 			if pub.After(next.Last) {
 				next.Last = pub.UTC()
 			}

@@ -1,6 +1,7 @@
 package okta
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 
 	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // client lists Okta collections. It knows the API root and an authorised
@@ -35,8 +37,12 @@ func (c *client) endpoint(path string, q url.Values) string {
 // bytes Okta sent.
 type rawPage []json.RawMessage
 
+// UnmarshalJSON splits the page. encoding/json has validated b before the
+// call and may reuse it after, so the page keeps one copy of it and the
+// records are slices of that copy: one validation pass and one split pass
+// per page, instead of a full decode of the page and one of every record.
 func (p *rawPage) UnmarshalJSON(b []byte) error {
-	recs, err := decodePage(b)
+	recs, err := splitPage(bytes.Clone(b))
 	if err != nil {
 		return err
 	}
@@ -48,29 +54,34 @@ func (p *rawPage) UnmarshalJSON(b []byte) error {
 // them. Anything but an array of objects is an error: a null or an object
 // would otherwise read as an empty page and end the listing silently.
 func decodePage(body []byte) ([]json.RawMessage, error) {
-	var recs []json.RawMessage
-	if err := json.Unmarshal(body, &recs); err != nil {
-		return nil, fmt.Errorf("decoding page: %w", err)
+	if !json.Valid(body) {
+		var v any
+		return nil, fmt.Errorf("decoding page: %w", json.Unmarshal(body, &v))
 	}
-	if recs == nil {
+	return splitPage(body)
+}
+
+// splitPage is decodePage for a body known to be valid JSON.
+func splitPage(body []byte) ([]json.RawMessage, error) {
+	elems, ok := jsonpage.Elements(body)
+	if !ok {
 		return nil, errors.New("decoding page: body is not a JSON array")
 	}
-	for i, r := range recs {
+	recs := make([]json.RawMessage, len(elems))
+	for i, r := range elems {
 		if len(r) == 0 || r[0] != '{' {
 			return nil, fmt.Errorf("decoding page: record %d is not a JSON object", i)
 		}
+		recs[i] = r
 	}
 	return recs, nil
 }
 
-// recordKey reads the string field key ("id", "uuid") of one record.
+// recordKey reads the string field key ("id", "uuid") of one record, which
+// must be valid JSON, without decoding the rest of it.
 func recordKey(rec json.RawMessage, key string) (string, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(rec, &m); err != nil {
-		return "", fmt.Errorf("reading record %s: %w", key, err)
-	}
-	var v string
-	if err := json.Unmarshal(m[key], &v); err != nil || v == "" {
+	v, ok := jsonpage.MemberString(rec, key)
+	if !ok || v == "" {
 		return "", fmt.Errorf("record has no string %q", key)
 	}
 	return v, nil

@@ -1,0 +1,179 @@
+// Package jsonpage reads vendor listing pages without decoding them twice:
+// it splits a JSON array into its elements and finds an object's members as
+// slices of the input, so a connector keeps each record's bytes exactly as
+// received and reads only the few fields it needs.
+//
+// In: JSON that has already been validated (by json.Valid, or by
+// json.Unmarshal into a json.RawMessage, which validates first). Out:
+// subslices of that input; nothing is copied. On input that is not valid
+// JSON the results are unspecified but never a panic. Every slice returned
+// has its capacity cut at its length, so appending to one never overwrites
+// the input that follows it.
+package jsonpage
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// Elements returns the elements of the JSON array b, or ok false when b is
+// not an array.
+func Elements(b []byte) (elems [][]byte, ok bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return nil, false
+	}
+	elems = [][]byte{}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return elems, true
+	}
+	for i < len(b) {
+		end := skipValue(b, i)
+		elems = append(elems, b[i:end:end])
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ',' {
+			break
+		}
+		i = skipSpace(b, i+1)
+	}
+	return elems, true
+}
+
+// Member returns the raw value of the member key of the JSON object obj,
+// the last one when the key repeats (as encoding/json does for a map), or
+// ok false when obj is not an object or has no such member.
+func Member(obj []byte, key string) (raw []byte, ok bool) {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return nil, false
+	}
+	i = skipSpace(obj, i+1)
+	for i < len(obj) && obj[i] == '"' {
+		ks := i
+		i = skipValue(obj, i)
+		match := keyEquals(obj[ks:i], key)
+		i = skipSpace(obj, i)
+		if i >= len(obj) || obj[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(obj, i+1)
+		vs := i
+		i = skipValue(obj, i)
+		if match {
+			raw, ok = obj[vs:i:i], true
+		}
+		i = skipSpace(obj, i)
+		if i >= len(obj) || obj[i] != ',' {
+			break
+		}
+		i = skipSpace(obj, i+1)
+	}
+	return raw, ok
+}
+
+// String decodes raw as a JSON string; ok is false when it is not one.
+func String(raw []byte) (s string, ok bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	high := false
+	for _, c := range inner {
+		switch {
+		case c == '\\' || c == '"' || c < 0x20:
+			err := json.Unmarshal(raw, &s)
+			return s, err == nil
+		case c >= 0x80:
+			high = true
+		}
+	}
+	if high && !utf8.Valid(inner) {
+		// encoding/json replaces invalid UTF-8; so must this.
+		err := json.Unmarshal(raw, &s)
+		return s, err == nil
+	}
+	return string(inner), true
+}
+
+// MemberString is String of Member.
+func MemberString(obj []byte, key string) (string, bool) {
+	raw, ok := Member(obj, key)
+	if !ok {
+		return "", false
+	}
+	return String(raw)
+}
+
+func keyEquals(quoted []byte, key string) bool {
+	if len(quoted) < 2 {
+		return false
+	}
+	if len(quoted) == len(key)+2 && string(quoted[1:len(quoted)-1]) == key {
+		return true
+	}
+	for _, c := range quoted[1 : len(quoted)-1] {
+		if c == '\\' || c >= 0x80 {
+			s, ok := String(quoted)
+			return ok && s == key
+		}
+	}
+	return false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just past the value starting at i.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(b) {
+		switch b[i] {
+		case ',', ']', '}', ' ', '\t', '\n', '\r':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string starting at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}

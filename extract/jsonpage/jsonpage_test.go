@@ -1,0 +1,71 @@
+package jsonpage
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+var seeds = []string{
+	`[]`, ` [ ] `, `[{"id":"a"}]`, `null`, `{"errorCode":"E0000047"}`, `[{"id":1},2]`,
+	`[{"id":"x","n":[1,{"a":null}]}, {"id":"y\"z"} ,"s",[],{}]`,
+	`{"value":[{"id":"1"}],"@odata.nextLink":"https://x/?$skiptoken=a"}`,
+	`{"id":"first","id":"last"}`, `{"\u0069d":"escaped key"}`, `{"id":"caf\u00e9 ü"}`,
+	"{\"id\":\"bad\xff\"}", `{"id" : "spaced" , "x" : { "id" : "nested" } }`, `"str"`, `12`,
+}
+
+// check holds the package to encoding/json on valid input.
+func check(t *testing.T, body []byte) {
+	if !json.Valid(body) {
+		Elements(body) // must not panic
+		Member(body, "id")
+		return
+	}
+	var arr []json.RawMessage
+	isArr := json.Unmarshal(body, &arr) == nil && arr != nil
+	elems, ok := Elements(body)
+	if ok != isArr {
+		t.Fatalf("Elements(%q) ok = %v, want %v", body, ok, isArr)
+	}
+	if ok {
+		if len(elems) != len(arr) {
+			t.Fatalf("Elements(%q): %d elements, want %d", body, len(elems), len(arr))
+		}
+		for i := range elems {
+			if !bytes.Equal(elems[i], arr[i]) {
+				t.Fatalf("Elements(%q)[%d] = %q, want %q", body, i, elems[i], arr[i])
+			}
+		}
+	}
+	var m map[string]json.RawMessage
+	isObj := json.Unmarshal(body, &m) == nil && m != nil
+	for _, key := range []string{"id", "value", "x"} {
+		raw, ok := Member(body, key)
+		want, has := m[key]
+		if ok != (isObj && has) || (ok && !bytes.Equal(raw, want)) {
+			t.Fatalf("Member(%q, %q) = %q, %v; want %q, %v", body, key, raw, ok, want, isObj && has)
+		}
+		if !ok {
+			continue
+		}
+		var ws string
+		wantErr := json.Unmarshal(want, &ws)
+		s, sok := String(raw)
+		if sok != (wantErr == nil) || s != ws {
+			t.Fatalf("String(%q) = %q, %v; want %q, %v", raw, s, sok, ws, wantErr == nil)
+		}
+	}
+}
+
+func TestAgainstEncodingJSON(t *testing.T) {
+	for _, s := range seeds {
+		check(t, []byte(s))
+	}
+}
+
+func FuzzAgainstEncodingJSON(f *testing.F) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(check)
+}
