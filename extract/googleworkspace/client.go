@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 const (
@@ -133,16 +134,17 @@ func (c *client) list(ctx context.Context, l listing, root, path string, q url.V
 // field reads the string at a path of nested objects in rec ("id",
 // "primaryEmail", "id.time").
 func field(rec json.RawMessage, path ...string) (string, error) {
-	cur := rec
+	// rec is a slice of a page encoding/json has validated: walk to the
+	// one member without decoding the record.
+	cur := []byte(rec)
 	for _, k := range path {
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(cur, &m); err != nil {
-			return "", fmt.Errorf("reading record: %w", err)
+		var ok bool
+		if cur, ok = jsonpage.Member(cur, k); !ok {
+			return "", fmt.Errorf("record has no string %v", path)
 		}
-		cur = m[k]
 	}
-	var v string
-	if err := json.Unmarshal(cur, &v); err != nil || v == "" {
+	v, ok := jsonpage.String(cur)
+	if !ok || v == "" {
 		return "", fmt.Errorf("record has no string %v", path)
 	}
 	return v, nil

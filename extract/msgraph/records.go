@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // RecordString reads the string field key of one record. The keys records
@@ -29,12 +31,10 @@ func RecordString(rec json.RawMessage, key string) (string, error) {
 		}
 		return *v, nil
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(rec, &m); err != nil {
-		return "", fmt.Errorf("reading record %s: %w", key, err)
-	}
-	var v string
-	if err := json.Unmarshal(m[key], &v); err != nil || v == "" {
+	// Other keys: read the one member without decoding the record (a
+	// slice of a page encoding/json has validated).
+	v, ok := jsonpage.MemberString(rec, key)
+	if !ok || v == "" {
 		return "", fmt.Errorf("record has no string %q", key)
 	}
 	return v, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/extract"
 	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // usersPage is one users.list answer with each member kept as sent.
@@ -45,12 +46,10 @@ func stringField(rec json.RawMessage, key string) (string, error) {
 	if len(rec) == 0 || rec[0] != '{' {
 		return "", fmt.Errorf("not a JSON object")
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(rec, &m); err != nil {
-		return "", err
-	}
-	var v string
-	if err := json.Unmarshal(m[key], &v); err != nil || v == "" {
+	// rec is a slice of a page encoding/json has validated: read the one
+	// member without decoding the record.
+	v, ok := jsonpage.MemberString(rec, key)
+	if !ok || v == "" {
 		return "", fmt.Errorf("no string %q", key)
 	}
 	return v, nil

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // accountCredentials runs Zoom's account_credentials grant: a POST to the
@@ -161,12 +162,10 @@ func (c *client) list(ctx context.Context, what, path string, q url.Values, key 
 
 // stringField reads a top-level string field of rec.
 func stringField(rec json.RawMessage, key string) (string, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(rec, &m); err != nil {
-		return "", fmt.Errorf("reading record %s: %w", key, err)
-	}
-	var v string
-	if err := json.Unmarshal(m[key], &v); err != nil || strings.TrimSpace(v) == "" {
+	// rec is a slice of a page encoding/json has validated: read the one
+	// member without decoding the record.
+	v, ok := jsonpage.MemberString(rec, key)
+	if !ok || strings.TrimSpace(v) == "" {
 		return "", fmt.Errorf("record has no string %q", key)
 	}
 	return v, nil
