@@ -67,9 +67,10 @@ func (s *Server) dayLogins(day time.Time) []loginRow {
 	return rows
 }
 
-// logins lists the rows with from <= LoginTime <= to, never before the
-// retention horizon or after now.
-func (s *Server) logins(from, to time.Time) []loginRow {
+// logins calls yield with the rows with from <= LoginTime <= to, in order,
+// never before the retention horizon or after now, until yield returns
+// false.
+func (s *Server) logins(from, to time.Time, yield func(*loginRow) bool) {
 	now := s.opts.Clock()
 	if floor := now.Add(-retention); from.Before(floor) {
 		from = floor
@@ -77,13 +78,14 @@ func (s *Server) logins(from, to time.Time) []loginRow {
 	if to.After(now) {
 		to = now
 	}
-	var out []loginRow
 	for day := synth.Day(from); !day.After(to); day = day.AddDate(0, 0, 1) {
-		for _, r := range s.dayLogins(day) {
-			if !r.at.Before(from) && !r.at.After(to) {
-				out = append(out, r)
+		rows := s.dayLogins(day)
+		for i := range rows {
+			if r := &rows[i]; !r.at.Before(from) && !r.at.After(to) {
+				if !yield(r) {
+					return
+				}
 			}
 		}
 	}
-	return out
 }

@@ -1,10 +1,13 @@
 package sfsim
 
 import (
-	"bytes"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/saaspipe/saaspipe/simulate"
 )
 
 // sfTime renders Salesforce's datetime format.
@@ -48,24 +51,61 @@ func (n *node) set(k string, v any) {
 	n.vals[k] = v
 }
 
-func (n *node) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+func (n *node) MarshalJSON() ([]byte, error) { return n.appendJSON(nil), nil }
+
+// appendJSON appends the node as encoding/json would write its keys in
+// order and its values (TestNodeEncoding holds it to that), without
+// reflection for the types records hold.
+func (n *node) appendJSON(b []byte) []byte {
+	b = append(b, '{')
 	for i, k := range n.keys {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		kb, _ := json.Marshal(k)
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := json.Marshal(n.vals[k])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(vb)
+		b = simulate.AppendString(b, k)
+		b = append(b, ':')
+		b = appendValue(b, n.vals[k])
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}')
+}
+
+func appendValue(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return simulate.AppendString(b, v)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case int:
+		return strconv.AppendInt(b, int64(v), 10)
+	case *node:
+		if v == nil {
+			return append(b, "null"...)
+		}
+		return v.appendJSON(b)
+	case map[string]string:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = simulate.AppendString(b, k)
+			b = append(b, ':')
+			b = simulate.AppendString(b, v[k])
+		}
+		return append(b, '}')
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return append(b, "null"...)
+	}
+	return append(b, enc...)
 }
 
 // project renders rec with the requested fields, relationship paths as
@@ -104,6 +144,61 @@ func project(object, version string, rec flat, fields []string) *node {
 		}
 	}
 	return root
+}
+
+// appendFlat is project(...).appendJSON for fields without relationship
+// paths, written straight from get without building the record or the
+// node: {"attributes":{"type","url"}, then each field in query order}.
+func appendFlat(b []byte, object, version, id string, fields []string, get func(field string) any) []byte {
+	b = append(b, `{"attributes":{"type":`...)
+	b = simulate.AppendString(b, object)
+	b = append(b, `,"url":`...)
+	b = simulate.AppendString(b, "/services/data/v"+version+"/sobjects/"+object+"/"+id)
+	b = append(b, '}')
+	for _, f := range fields {
+		b = append(b, ',')
+		b = simulate.AppendString(b, f)
+		b = append(b, ':')
+		b = appendValue(b, get(f))
+	}
+	return append(b, '}')
+}
+
+// flatFields reports whether no field is a relationship path.
+func flatFields(fields []string) bool {
+	for _, f := range fields {
+		if strings.Contains(f, ".") {
+			return false
+		}
+	}
+	return true
+}
+
+// loginField is the value of one LoginHistory field of l.
+func (d *dataset) loginField(l *loginRow, f string) any {
+	switch f {
+	case "Id":
+		return l.id
+	case "UserId":
+		return l.user
+	case "LoginTime":
+		return sfTime(l.at)
+	case "LoginType":
+		return l.typ
+	case "Status":
+		return l.status
+	case "Application":
+		return l.app
+	case "Browser":
+		return l.browser
+	case "Platform":
+		return l.platform
+	case "SourceIp":
+		return l.ip
+	case "LoginUrl":
+		return d.host
+	}
+	return nil
 }
 
 func (d *dataset) userRec(u user) flat {

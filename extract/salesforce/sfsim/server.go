@@ -278,47 +278,56 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, version string) {
 		writeErrors(w, http.StatusBadRequest, *perr)
 		return
 	}
-	var recs []flat
+	// Each record is projected and encoded as it is produced: no
+	// intermediate list of records, and nothing beyond LIMIT.
+	var all []json.RawMessage
+	full := func() bool { return q.limit > 0 && len(all) >= q.limit }
+	flatOnly := flatFields(q.fields)
+	add := func(rec flat) {
+		switch {
+		case full():
+		case flatOnly:
+			id, _ := rec["Id"].(string)
+			all = append(all, appendFlat(nil, q.object, version, id, q.fields, func(f string) any { return rec[f] }))
+		default:
+			all = append(all, project(q.object, version, rec, q.fields).appendJSON(nil))
+		}
+	}
 	d := s.data
 	switch q.object {
 	case "User":
+		all = make([]json.RawMessage, 0, len(d.users))
 		for _, u := range d.users {
-			recs = append(recs, d.userRec(u))
+			add(d.userRec(u))
 		}
 	case "UserLicense":
 		for _, l := range d.licenses {
-			recs = append(recs, licenseRec(l))
+			add(licenseRec(l))
 		}
 	case "PermissionSetLicense":
 		for _, p := range d.psls {
-			recs = append(recs, pslRec(p))
+			add(pslRec(p))
 		}
 	case "PermissionSetLicenseAssign":
+		all = make([]json.RawMessage, 0, len(d.pslas))
 		for _, a := range d.pslas {
-			recs = append(recs, pslaRec(a))
+			add(pslaRec(a))
 		}
 	case "Organization":
-		recs = append(recs, flat{"Id": d.orgID, "Name": d.orgName})
+		add(flat{"Id": d.orgID, "Name": d.orgName})
 	case "LoginHistory":
 		if !q.window {
 			s.flag("LoginHistory queried without a LoginTime window")
 			q.from, q.to = time.Time{}, s.opts.Clock()
 		}
-		for _, l := range s.logins(q.from, q.to) {
-			recs = append(recs, d.loginRec(l))
-		}
-	}
-	if q.limit > 0 && len(recs) > q.limit {
-		recs = recs[:q.limit]
-	}
-	all := make([]json.RawMessage, len(recs))
-	for i, rec := range recs {
-		b, err := json.Marshal(project(q.object, version, rec, q.fields))
-		if err != nil {
-			writeErrors(w, http.StatusInternalServerError, sfError{Message: err.Error(), ErrorCode: "UNKNOWN_EXCEPTION"})
-			return
-		}
-		all[i] = b
+		s.logins(q.from, q.to, func(l *loginRow) bool {
+			if flatOnly {
+				all = append(all, appendFlat(nil, q.object, version, l.id, q.fields, func(f string) any { return d.loginField(l, f) }))
+			} else {
+				add(d.loginRec(*l))
+			}
+			return !full()
+		})
 	}
 	loc := &locator{records: all, total: len(all), version: version}
 	s.mu.Lock()
@@ -349,27 +358,35 @@ func (s *Server) more(w http.ResponseWriter, r *http.Request, version, id, offse
 // nextRecordsUrl.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, id string, loc *locator, off int) {
 	hi := min(off+s.batchSize(r), loc.total)
-	body := struct {
-		TotalSize      int               `json:"totalSize"`
-		Done           bool              `json:"done"`
-		NextRecordsURL string            `json:"nextRecordsUrl,omitempty"`
-		Records        []json.RawMessage `json:"records"`
-	}{TotalSize: loc.total, Done: hi >= loc.total, Records: loc.records[off:hi]}
-	if body.Records == nil {
-		body.Records = []json.RawMessage{}
+	done := hi >= loc.total
+	// The body is what encoding/json makes of {totalSize, done,
+	// nextRecordsUrl (omitted when done), records}, written directly: the
+	// records are encoded already.
+	size := 96
+	for _, rec := range loc.records[off:hi] {
+		size += len(rec) + 1
 	}
-	if !body.Done {
+	b := make([]byte, 0, size)
+	b = append(b, `{"totalSize":`...)
+	b = strconv.AppendInt(b, int64(loc.total), 10)
+	b = append(b, `,"done":`...)
+	b = strconv.AppendBool(b, done)
+	if !done {
 		next := hi
 		if s.opts.Faults.RepeatLocator && off > 0 {
 			next = off
 		}
-		body.NextRecordsURL = fmt.Sprintf("/services/data/v%s/query/%s-%d", loc.version, id, next)
+		b = append(b, `,"nextRecordsUrl":`...)
+		b = simulate.AppendString(b, fmt.Sprintf("/services/data/v%s/query/%s-%d", loc.version, id, next))
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		writeErrors(w, http.StatusInternalServerError, sfError{Message: err.Error(), ErrorCode: "UNKNOWN_EXCEPTION"})
-		return
+	b = append(b, `,"records":[`...)
+	for i, rec := range loc.records[off:hi] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, rec...)
 	}
+	b = append(b, "]}"...)
 	s.mu.Lock()
 	s.pages++
 	bad := s.pages == s.opts.Faults.MalformedPage

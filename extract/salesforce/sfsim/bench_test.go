@@ -1,0 +1,39 @@
+package sfsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/saaspipe/saaspipe/extract/salesforce"
+	"github.com/saaspipe/saaspipe/synth"
+)
+
+// BenchmarkQuery answers the connector's users query and a 30-day
+// LoginHistory query of a 10,000-person org (records encoded, first page
+// written); records/s is what the simulator serves.
+func BenchmarkQuery(b *testing.B) {
+	s := New(synth.Generate(synth.Params{Seed: 5, People: 10_000, Date: testDate}), Options{})
+	queries := []string{salesforce.UsersSOQL, fmt.Sprintf(salesforce.LoginHistorySOQL, "2026-02-14T00:00:00Z", "2026-03-16T00:00:00Z")}
+	records := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, q := range queries {
+			rec := httptest.NewRecorder()
+			r := httptest.NewRequest(http.MethodGet, "/services/data/v62.0/query?q="+url.QueryEscape(q), nil)
+			s.query(rec, r, "62.0")
+			if rec.Code != http.StatusOK {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			var p struct {
+				TotalSize int `json:"totalSize"`
+			}
+			json.Unmarshal(rec.Body.Bytes(), &p)
+			records += p.TotalSize
+		}
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
