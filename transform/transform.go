@@ -148,6 +148,35 @@ const DefaultActivityThresholdDays = 30
 // DB wraps an in-process DuckDB database holding one transform's tables.
 type DB struct {
 	db *sql.DB
+	// q runs the statements: the pool, or during Run one connection, which
+	// holds the session variable the raw views read their file lists from.
+	q     querier
+	steps []Step
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Step is one statement of the last Run and how long it took: loading a raw
+// table, a staging file, a core file, the dataset checks.
+type Step struct {
+	Name     string
+	Duration time.Duration
+}
+
+// Steps lists what the last Run did, in order, with durations, so a caller
+// can log where the time went.
+func (d *DB) Steps() []Step { return slices.Clone(d.steps) }
+
+// exec runs one step's statement and records its duration under name.
+func (d *DB) exec(ctx context.Context, name, query string, args ...any) (sql.Result, error) {
+	start := time.Now()
+	res, err := d.q.ExecContext(ctx, query, args...)
+	d.steps = append(d.steps, Step{Name: name, Duration: time.Since(start)})
+	return res, err
 }
 
 // Open starts an in-memory DuckDB whose spill files go under scratchDir.
@@ -186,7 +215,7 @@ func open(ctx context.Context, path, scratchDir string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("pinning duckdb time zone: %w", err)
 	}
-	return &DB{db: db}, nil
+	return &DB{db: db, q: db}, nil
 }
 
 // SQL exposes the database, for load and for tests.
@@ -203,11 +232,21 @@ func (d *DB) Run(ctx context.Context, in Input) (map[string]int64, error) {
 	if err := validate(&in); err != nil {
 		return nil, err
 	}
+	d.steps = nil
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to duckdb: %w", err)
+	}
+	defer func() {
+		d.q = d.db
+		conn.Close()
+	}()
+	d.q = conn
 	macros, err := fs.ReadFile(sqlfiles.FS, "macros.sql")
 	if err != nil {
 		return nil, fmt.Errorf("reading macros.sql: %w", err)
 	}
-	if _, err := d.db.ExecContext(ctx, string(macros)); err != nil {
+	if _, err := d.q.ExecContext(ctx, string(macros)); err != nil {
 		return nil, fmt.Errorf("running macros.sql: %w", err)
 	}
 	if err := d.loadInputs(ctx, in); err != nil {
@@ -309,17 +348,17 @@ CREATE OR REPLACE TABLE input_prices (
     connector_type VARCHAR, vendor VARCHAR, sku VARCHAR, unit_cost DOUBLE, currency VARCHAR, position INTEGER);
 CREATE OR REPLACE TABLE input_subscription_thresholds (
     connector_type VARCHAR, vendor VARCHAR, sku VARCHAR, activity_threshold_days INTEGER, position INTEGER);`
-	if _, err := d.db.ExecContext(ctx, ddl); err != nil {
+	if _, err := d.q.ExecContext(ctx, ddl); err != nil {
 		return fmt.Errorf("creating input tables: %w", err)
 	}
 	day := in.SnapshotDate.Format(time.DateOnly)
-	if _, err := d.db.ExecContext(ctx, `INSERT INTO params VALUES (?, CAST(? AS DATE), ?)`,
+	if _, err := d.q.ExecContext(ctx, `INSERT INTO params VALUES (?, CAST(? AS DATE), ?)`,
 		in.SnapshotID, day, in.ActivityThresholdDays); err != nil {
 		return fmt.Errorf("loading snapshot parameters: %w", err)
 	}
 	for _, t := range in.Types {
 		c := t.Capabilities
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO connector_types VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO connector_types VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.Name, t.Vendor, t.Product, c.Licenses, c.LastLogin, c.Activity, c.SSO, c.Directory); err != nil {
 			return fmt.Errorf("loading connector type %s: %w", t.Name, err)
 		}
@@ -333,14 +372,14 @@ CREATE OR REPLACE TABLE input_subscription_thresholds (
 			{extract.CapLicenses, c.Licenses}, {extract.CapLastLogin, c.LastLogin}, {extract.CapActivity, c.Activity},
 			{extract.CapSSO, c.SSO}, {extract.CapDirectory, c.Directory}, {extract.CapIdentifiers, true},
 		} {
-			if _, err := d.db.ExecContext(ctx, `INSERT INTO connector_type_capabilities VALUES (?, ?, ?)`,
+			if _, err := d.q.ExecContext(ctx, `INSERT INTO connector_type_capabilities VALUES (?, ?, ?)`,
 				t.Name, dc.name, dc.available); err != nil {
 				return fmt.Errorf("loading capabilities of connector type %s: %w", t.Name, err)
 			}
 		}
 	}
 	for i, typ := range orgSourceRanking(in) {
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO org_source_priority VALUES (?, ?)`, typ, i+1); err != nil {
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO org_source_priority VALUES (?, ?)`, typ, i+1); err != nil {
 			return fmt.Errorf("loading org source priority: %w", err)
 		}
 	}
@@ -351,13 +390,13 @@ CREATE OR REPLACE TABLE input_subscription_thresholds (
 		return err
 	}
 	for i, p := range in.Prices {
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO input_prices VALUES (?, ?, ?, ?, ?, ?)`,
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO input_prices VALUES (?, ?, ?, ?, ?, ?)`,
 			nullable(p.ConnectorType), nullable(p.Vendor), nullable(p.SKU), p.UnitCost, p.Currency, i+1); err != nil {
 			return fmt.Errorf("loading price %d: %w", i, err)
 		}
 	}
 	for i, st := range in.SubscriptionThresholds {
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO input_subscription_thresholds VALUES (?, ?, ?, ?, ?)`,
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO input_subscription_thresholds VALUES (?, ?, ?, ?, ?)`,
 			nullable(st.ConnectorType), nullable(st.Vendor), nullable(st.SKU), st.Days, i+1); err != nil {
 			return fmt.Errorf("loading subscription threshold %d: %w", i, err)
 		}
@@ -376,13 +415,13 @@ CREATE OR REPLACE TABLE input_subscription_thresholds (
 		if r.Error != "" {
 			runErr = r.Error
 		}
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO input_connector_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO input_connector_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Connector, r.ConnectorType, r.Tenant, r.Status, r.Stale, asOf,
 			r.Requests, r.Throttled, r.Retries, r.Duration.Seconds(), runErr); err != nil {
 			return fmt.Errorf("loading connector run %s: %w", r.Connector, err)
 		}
 		for entity, n := range r.Rows {
-			if _, err := d.db.ExecContext(ctx, `INSERT INTO input_connector_run_rows VALUES (?, ?, ?)`,
+			if _, err := d.q.ExecContext(ctx, `INSERT INTO input_connector_run_rows VALUES (?, ?, ?)`,
 				r.Connector, entity, n); err != nil {
 				return fmt.Errorf("loading row counts of connector run %s: %w", r.Connector, err)
 			}
@@ -392,7 +431,7 @@ CREATE OR REPLACE TABLE input_subscription_thresholds (
 			if st.Reason != "" {
 				reason = st.Reason
 			}
-			if _, err := d.db.ExecContext(ctx, `INSERT INTO input_connector_capabilities VALUES (?, ?, ?, ?)`,
+			if _, err := d.q.ExecContext(ctx, `INSERT INTO input_connector_capabilities VALUES (?, ?, ?, ?)`,
 				r.Connector, name, st.Available, reason); err != nil {
 				return fmt.Errorf("loading capabilities of connector run %s: %w", r.Connector, err)
 			}
@@ -410,11 +449,11 @@ func nullable(s string) any {
 }
 
 func (d *DB) loadIdentity(ctx context.Context, id IdentityOptions) error {
-	if _, err := d.db.ExecContext(ctx, `INSERT INTO identity_params VALUES (?)`, id.StripPlusAddresses); err != nil {
+	if _, err := d.q.ExecContext(ctx, `INSERT INTO identity_params VALUES (?)`, id.StripPlusAddresses); err != nil {
 		return fmt.Errorf("loading identity options: %w", err)
 	}
 	for _, alias := range slices.Sorted(maps.Keys(id.DomainAliases)) {
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO identity_domain_aliases VALUES (lower(trim(?)), lower(trim(?)))`,
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO identity_domain_aliases VALUES (lower(trim(?)), lower(trim(?)))`,
 			alias, id.DomainAliases[alias]); err != nil {
 			return fmt.Errorf("loading domain alias %s: %w", alias, err)
 		}
@@ -424,7 +463,7 @@ func (d *DB) loadIdentity(ctx context.Context, id IdentityOptions) error {
 		patterns = DefaultSharedMailboxPatterns
 	}
 	for _, p := range patterns {
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO identity_shared_patterns VALUES (lower(trim(?)))`, p); err != nil {
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO identity_shared_patterns VALUES (lower(trim(?)))`, p); err != nil {
 			return fmt.Errorf("loading shared mailbox pattern %q: %w", p, err)
 		}
 	}
@@ -460,46 +499,61 @@ func rawTable(connectorType, entity string) string { return "raw_" + connectorTy
 func stgTable(connectorType, entity string) string { return "stg_" + connectorType + "__" + entity }
 
 // loadRaw creates raw_<type>__<entity> for every type and contract entity,
-// typed even when empty so every staging file compiles, and fills it from
-// the staged files. These are tables rather than views because a view
-// cannot bind the file list as a parameter. Staged entities outside the
-// contract (org) are not read yet.
+// typed even when empty so every staging file compiles. They are views over
+// the staged files, not copies: staging reads each one once or twice, and
+// copying millions of raw payloads into DuckDB cost more than the staging
+// itself. A view cannot bind the file list as a parameter, so the lists go
+// into input_staged_files with bound parameters and from there into the
+// session variable staged_files (raw table → paths), which the views read;
+// Run holds one connection so that the variable is there when staging
+// reads them. Staged entities outside the contract (org) are not read yet.
 func (d *DB) loadRaw(ctx context.Context, in Input) error {
-	defs := make([]string, len(rawColumns))
+	if _, err := d.q.ExecContext(ctx, `CREATE OR REPLACE TABLE input_staged_files (raw_table VARCHAR, path VARCHAR, row_count BIGINT)`); err != nil {
+		return fmt.Errorf("creating input_staged_files: %w", err)
+	}
+	want, files := map[string]int64{}, map[string]int{}
+	for _, f := range in.Staged {
+		if !slices.ContainsFunc(Staging, func(c Contract) bool { return c.Entity == f.Entity }) {
+			continue
+		}
+		table := rawTable(f.ConnectorType, f.Entity)
+		want[table] += f.Rows
+		files[table]++
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO input_staged_files VALUES (?, ?, ?)`, table, f.Path, f.Rows); err != nil {
+			return fmt.Errorf("loading staged file %s: %w", f.Path, err)
+		}
+	}
+	if _, err := d.q.ExecContext(ctx, `SET VARIABLE staged_files = (
+    SELECT coalesce(map_from_entries(list((raw_table, paths))), MAP())
+    FROM (SELECT raw_table, list(path ORDER BY path) AS paths FROM input_staged_files GROUP BY raw_table))`); err != nil {
+		return fmt.Errorf("listing staged files: %w", err)
+	}
+	empty := make([]string, len(rawColumns))
 	cols := make([]string, len(rawColumns))
 	for i, c := range rawColumns {
-		defs[i] = c.Name + " " + c.Type
-		cols[i] = "CAST(" + c.Name + " AS " + c.Type + ")"
+		empty[i] = "CAST(NULL AS " + c.Type + ") AS " + c.Name
+		cols[i] = "CAST(" + c.Name + " AS " + c.Type + ") AS " + c.Name
 	}
 	for _, t := range in.Types {
 		for _, ct := range Staging {
 			table := rawTable(t.Name, ct.Entity)
-			if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+table+" ("+strings.Join(defs, ", ")+")"); err != nil {
+			n, ok := want[table]
+			body := "SELECT " + strings.Join(empty, ", ") + " WHERE false"
+			if ok {
+				body = "SELECT " + strings.Join(cols, ", ") + " FROM read_parquet(getvariable('staged_files')['" + table + "'])"
+			}
+			if _, err := d.q.ExecContext(ctx, "CREATE OR REPLACE VIEW "+table+" AS "+body); err != nil {
 				return fmt.Errorf("creating %s: %w", table, err)
 			}
-			var paths []string
-			var want int64
-			for _, f := range in.Staged {
-				if f.ConnectorType == t.Name && f.Entity == ct.Entity {
-					paths = append(paths, f.Path)
-					want += f.Rows
-				}
-			}
-			if len(paths) == 0 {
+			if !ok {
 				continue
 			}
-			slices.Sort(paths)
-			res, err := d.db.ExecContext(ctx, "INSERT INTO "+table+" SELECT "+strings.Join(cols, ", ")+
-				" FROM read_parquet(CAST(? AS VARCHAR[]))", paths)
-			if err != nil {
+			var got int64
+			if err := d.q.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&got); err != nil {
 				return fmt.Errorf("reading staged %s %s: %w", t.Name, ct.Entity, err)
 			}
-			got, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("counting staged %s %s: %w", t.Name, ct.Entity, err)
-			}
-			if got != want {
-				return fmt.Errorf("reading staged %s %s: %d rows in %d files, the stage reported %d", t.Name, ct.Entity, got, len(paths), want)
+			if got != n {
+				return fmt.Errorf("reading staged %s %s: %d rows in %d files, the stage reported %d", t.Name, ct.Entity, got, files[table], n)
 			}
 		}
 	}
@@ -533,7 +587,7 @@ func (d *DB) buildStaging(ctx context.Context, types []TypeInfo, overlay fs.FS) 
 			// A table, not a view: core reads each entity more than once
 			// (lineage and the chosen copy), and JSON is parsed only here.
 			table := stgTable(typ, ct.Entity)
-			if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+table+" AS\n"+string(body)); err != nil {
+			if _, err := d.exec(ctx, file, "CREATE OR REPLACE TABLE "+table+" AS\n"+string(body)); err != nil {
 				return fmt.Errorf("running %s: %w", file, err)
 			}
 			if err := d.checkColumns(ctx, table, ct.Columns); err != nil {
@@ -549,7 +603,7 @@ func (d *DB) buildStaging(ctx context.Context, types []TypeInfo, overlay fs.FS) 
 			parts = []string{"SELECT " + strings.Join(typed, ", ") + " WHERE false"}
 		}
 		union := "stg_" + ct.Entity
-		if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+union+" AS\n"+strings.Join(parts, "\nUNION ALL\n")); err != nil {
+		if _, err := d.q.ExecContext(ctx, "CREATE OR REPLACE VIEW "+union+" AS\n"+strings.Join(parts, "\nUNION ALL\n")); err != nil {
 			return fmt.Errorf("creating %s: %w", union, err)
 		}
 	}
@@ -595,7 +649,7 @@ func (d *DB) runCore(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", file, err)
 		}
-		if _, err := d.db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+string(body)); err != nil {
+		if _, err := d.exec(ctx, file, "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+string(body)); err != nil {
 			return fmt.Errorf("running %s: %w", file, err)
 		}
 	}
@@ -604,7 +658,7 @@ func (d *DB) runCore(ctx context.Context) error {
 
 // checkColumns compares a table's or view's columns with want, in order.
 func (d *DB) checkColumns(ctx context.Context, table string, want []Column) error {
-	rows, err := d.db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
+	rows, err := d.q.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position`, table)
 	if err != nil {
 		return fmt.Errorf("describing %s: %w", table, err)
@@ -642,6 +696,8 @@ func (d *DB) checkColumns(ctx context.Context, table string, want []Column) erro
 // unique key (the key is the output order, so a duplicate would make the
 // published bytes depend on chance), and counts its rows.
 func (d *DB) checkDatasets(ctx context.Context) (map[string]int64, error) {
+	start := time.Now()
+	defer func() { d.steps = append(d.steps, Step{Name: "check datasets", Duration: time.Since(start)}) }()
 	counts := make(map[string]int64, len(Datasets))
 	for _, ds := range Datasets {
 		if err := d.checkColumns(ctx, ds.Name, ds.Columns); err != nil {
@@ -652,7 +708,7 @@ func (d *DB) checkDatasets(ctx context.Context) (map[string]int64, error) {
 		if len(ds.Key) == 1 {
 			q = "SELECT count(*), count(DISTINCT row(" + ds.Key[0] + ")) FROM " + ds.Name
 		}
-		if err := d.db.QueryRowContext(ctx, q).Scan(&n, &distinct); err != nil {
+		if err := d.q.QueryRowContext(ctx, q).Scan(&n, &distinct); err != nil {
 			return nil, fmt.Errorf("counting dataset %s: %w", ds.Name, err)
 		}
 		if n != distinct {
@@ -672,7 +728,7 @@ var catalogColumns = []string{"key", "name", "vendor", "connector_type", "domain
 // applications against. It is parsed here rather than by DuckDB because
 // DuckDB cannot read the binary's embedded files.
 func (d *DB) loadCatalog(ctx context.Context) error {
-	if _, err := d.db.ExecContext(ctx, `CREATE OR REPLACE TABLE app_catalog (
+	if _, err := d.q.ExecContext(ctx, `CREATE OR REPLACE TABLE app_catalog (
     catalog_key VARCHAR, name VARCHAR, vendor VARCHAR, connector_type VARCHAR,
     domains VARCHAR[], okta_names VARCHAR[], entra_app_ids VARCHAR[], aliases VARCHAR[])`); err != nil {
 		return fmt.Errorf("creating app_catalog: %w", err)
@@ -691,7 +747,7 @@ func (d *DB) loadCatalog(ctx context.Context) error {
 			}
 			return out
 		}
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO app_catalog VALUES (?, ?, ?, ?,
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO app_catalog VALUES (?, ?, ?, ?,
     CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))`,
 			r[0], r[1], r[2], nullable(r[3]), list(r[4]), list(r[5]), list(r[6]), list(r[7])); err != nil {
 			return fmt.Errorf("loading catalogue application %s: %w", r[0], err)
