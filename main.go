@@ -47,6 +47,7 @@ func commands() []command {
 		{"snapshots", "sealed snapshots: list, show, verify [--rebuild], diff, prune, replace", cmdSnapshots},
 		{"demo", "run the whole pipeline against simulated vendors on loopback", cmdDemo},
 		{"report", "write a self-contained HTML report of a published snapshot (--out report.html)", cmdReport},
+		{"serve", "run each connector instance on its schedule and serve the latest report on loopback (--once: run what is due, exit)", cmdServe},
 	}
 }
 
