@@ -1,7 +1,6 @@
 package synth
 
 import (
-	"fmt"
 	"iter"
 	"slices"
 	"time"
@@ -168,8 +167,34 @@ func compareStrings(a, b string) int {
 func (o *Org) uuid(i, a int, d int32, k int) string {
 	h1 := o.hash(tagID, int64(i), int64(a), int64(d)<<2|int64(k))
 	h2 := mix(h1 ^ 0xa5a5a5a5)
-	return fmt.Sprintf("%08x-%04x-11%02x-%04x-%012x",
-		uint32(h1>>32), uint16(h1>>16), uint8(h1), uint16(h2>>48)&0x3fff|0x8000, h2&0xffffffffffff)
+	return formatUUID(h1, h2)
+}
+
+// formatUUID is fmt.Sprintf("%08x-%04x-11%02x-%04x-%012x", uint32(h1>>32),
+// uint16(h1>>16), uint8(h1), uint16(h2>>48)&0x3fff|0x8000,
+// h2&0xffffffffffff) without fmt: every event has one, and the simulators
+// generate whole days of events per request.
+func formatUUID(h1, h2 uint64) string {
+	var b [36]byte
+	putHex(b[0:8], h1>>32)
+	b[8] = '-'
+	putHex(b[9:13], h1>>16)
+	b[13], b[14], b[15] = '-', '1', '1'
+	putHex(b[16:18], h1)
+	b[18] = '-'
+	putHex(b[19:23], h2>>48&0x3fff|0x8000)
+	b[23] = '-'
+	putHex(b[24:36], h2)
+	return string(b[:])
+}
+
+// putHex writes the low 4*len(dst) bits of v as lower-case hex digits.
+func putHex(dst []byte, v uint64) {
+	const digits = "0123456789abcdef"
+	for i := len(dst) - 1; i >= 0; i-- {
+		dst[i] = digits[v&0xf]
+		v >>= 4
+	}
 }
 
 // Events yields every event with from <= Time < to, ordered by (Time, ID),

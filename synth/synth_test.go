@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -268,5 +269,17 @@ func BenchmarkDayEvents(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		o.DayEvents(testDate.Add(-day))
+	}
+}
+
+func TestFormatUUIDMatchesSprintf(t *testing.T) {
+	h1, h2 := uint64(0), uint64(0xffffffffffffffff)
+	for n := range 10000 {
+		want := fmt.Sprintf("%08x-%04x-11%02x-%04x-%012x",
+			uint32(h1>>32), uint16(h1>>16), uint8(h1), uint16(h2>>48)&0x3fff|0x8000, h2&0xffffffffffff)
+		if got := formatUUID(h1, h2); got != want {
+			t.Fatalf("formatUUID(%x, %x) = %s, want %s", h1, h2, got, want)
+		}
+		h1, h2 = mix(h1+uint64(n)), mix(h2^uint64(n))
 	}
 }
