@@ -314,41 +314,6 @@ func benchMemory(ctx context.Context) ([]row, error) {
 		"<= 1.5x", ratio <= 1.5}}, nil
 }
 
-// benchSimulator times the simulator alone: one client, no connector work
-// beyond reading bodies, so the bench knows the simulators are not what it
-// measures.
-func benchSimulator(ctx context.Context) ([]row, error) {
-	org := synth.Generate(synth.Params{Seed: 6, People: 20_000, Date: epoch, Epoch: epoch})
-	sim := oktasim.New(org, oktasim.Options{})
-	base, err := sim.Start()
-	if err != nil {
-		return nil, err
-	}
-	defer sim.Close()
-	start := time.Now()
-	pages, records := 0, 0
-	for u := base + "/api/v1/users?limit=200"; u != ""; {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		req.Header.Set("Authorization", "SSWS "+sim.Token())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		var recs []json.RawMessage
-		err = json.NewDecoder(resp.Body).Decode(&recs)
-		resp.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		pages++
-		records += len(recs)
-		u = httpx.NextLink(resp.Header)
-	}
-	rate := float64(records) / time.Since(start).Seconds()
-	return []row{{"simulator alone: okta users served/s", fmt.Sprintf("%.0f (%d records, %d pages)", rate, records, pages),
-		"faster than the staging target", rate >= 200_000/4}}, nil
-}
-
 // childResult is what a child measurement prints.
 type childResult struct {
 	Records  int   `json:"records"`

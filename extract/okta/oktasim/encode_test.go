@@ -125,7 +125,10 @@ func TestUserEncoding(t *testing.T) {
 		if got := s.appendUser(nil, u); !bytes.Equal(got, want) {
 			t.Fatalf("user %s:\n got %s\nwant %s", u.id, got, want)
 		}
-		if got := s.userBytes(k); !bytes.Equal(got, want) {
+		if got := s.appendUserCached(nil, k); !bytes.Equal(got, want) {
+			t.Fatalf("user %s written through the cache differs", u.id)
+		}
+		if got := s.appendUserCached([]byte("x"), k); !bytes.Equal(got[1:], want) {
 			t.Fatalf("cached user %s differs", u.id)
 		}
 	}

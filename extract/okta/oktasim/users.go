@@ -1,6 +1,7 @@
 package oktasim
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -106,15 +107,18 @@ func (s *Server) appendUser(b []byte, u user) []byte {
 	return append(b, "}}}"...)
 }
 
-// userBytes is u's encoding, rendered on first use and then served from
-// the cache: the data is fixed when the server is built and the base URL
-// when it starts, so a record never changes.
-func (s *Server) userBytes(k int) []byte {
-	if b := s.userCache[k].Load(); b != nil {
-		return *b
+// appendUserCached appends the k-th user's encoding to b: from the cache
+// once it has been served, else written in place and a copy kept. The data
+// is fixed when the server is built and the base URL when it starts, so a
+// record never changes.
+func (s *Server) appendUserCached(b []byte, k int) []byte {
+	if c := s.userCache[k].Load(); c != nil {
+		return append(b, *c...)
 	}
-	b := s.appendUser(nil, s.data.users[k])
-	s.userCache[k].Store(&b)
+	start := len(b)
+	b = s.appendUser(b, s.data.users[k])
+	c := bytes.Clone(b[start:])
+	s.userCache[k].Store(&c)
 	return b
 }
 
@@ -177,23 +181,24 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, q url.Values)
 	}
 	// Walk the id-sorted users after the cursor, collecting limit matches;
 	// the next cursor is the last id served.
-	items := make([][]byte, 0, limit)
-	size := 2
+	// Okta users run to about 1 KB each.
+	body := append(make([]byte, 0, 2+limit*1200), '[')
 	lo, _, _ := pageAfter(s.data.userIDs, q.Get("after"), 1)
-	next, last := "", -1
+	next, last, n := "", -1, 0
 	for k := lo; k < len(s.data.users); k++ {
 		if !match(s.data.users[k]) {
 			continue
 		}
-		if len(items) == limit {
+		if n == limit {
 			next = s.data.users[last].id
 			break
 		}
-		b := s.userBytes(k)
-		items = append(items, b)
-		size += len(b) + 1
-		last = k
+		if n > 0 {
+			body = append(body, ',')
+		}
+		body = s.appendUserCached(body, k)
+		last, n = k, n+1
 	}
-	s.pageBytes(w, r, simulate.AppendArray(make([]byte, 0, size), items), next)
+	s.pageBytes(w, r, append(body, ']'), next)
 	return true
 }
