@@ -32,7 +32,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var c common
 	fs := newFlags("serve", stderr, &c)
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the report's HTTP server: loopback only (127.0.0.1, ::1 or localhost), the report holds personal data")
-	once := fs.Bool("once", false, "run the instances that are due now in one run, then exit with run's exit code (no HTTP server; for cron)")
+	once := fs.Bool("once", false, "run the instances that are due now in one run and exit: 0 ok or nothing due, 3 some failed, 1 nothing published (no HTTP server; for cron)")
 	all := fs.Bool("all", false, "with --once: run every enabled instance, due or not")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
