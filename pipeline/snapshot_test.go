@@ -175,18 +175,18 @@ func TestSharedLockReadersAndWriters(t *testing.T) {
 	if _, err := AcquireSharedLock(ctx, l, "publish", 150*time.Millisecond); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
 		t.Fatalf("reader under a writer: %v, want ErrLocked after the wait naming the writer", err)
 	}
-	released := make(chan struct{})
+	releasing := make(chan struct{})
 	go func() {
 		time.Sleep(200 * time.Millisecond)
+		close(releasing)
 		w.Release()
-		close(released)
 	}()
 	r, err := AcquireSharedLock(ctx, l, "publish", 10*time.Second)
 	if err != nil {
 		t.Fatalf("reader waiting for a writer: %v", err)
 	}
 	select {
-	case <-released:
+	case <-releasing:
 	default:
 		t.Fatal("the reader got the lock while the writer still held it")
 	}
