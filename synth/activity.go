@@ -3,6 +3,7 @@ package synth
 import (
 	"iter"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -136,11 +137,46 @@ type Event struct {
 	App    int // -1 for SessionStart
 }
 
+// dayCache keeps the events of the days asked for most recently: every
+// simulator with a sign-in log (Okta, Salesforce, Google, Zoom) reads the
+// same days of the same org, and a day of a large org takes tens of
+// milliseconds to generate.
+type dayCache struct {
+	mu    sync.Mutex
+	byDay map[int32][]Event
+	order []int32 // oldest first
+}
+
+// cachedDays bounds the cache: a day of a 100,000-person org is about
+// 2.5 MB of events.
+const cachedDays = 40
+
 // DayEvents returns every event of the UTC day of t, ordered by (Time, ID).
 // Each active day opens with a session start between 06:00 and 18:00 UTC,
-// followed by that day's app sign-ins a few minutes apart.
+// followed by that day's app sign-ins a few minutes apart. The slice is
+// shared with other callers: read it, never modify it.
 func (o *Org) DayEvents(t time.Time) []Event {
 	d := dayNum(t)
+	c := o.days
+	if c == nil {
+		return o.dayEvents(d)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if evs, ok := c.byDay[d]; ok {
+		return evs
+	}
+	evs := slices.Clip(o.dayEvents(d))
+	if len(c.order) == cachedDays {
+		delete(c.byDay, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.byDay[d] = evs
+	c.order = append(c.order, d)
+	return evs
+}
+
+func (o *Org) dayEvents(d int32) []Event {
 	var out []Event
 	for i := range o.People {
 		out = o.appendPersonDay(out, i, d)

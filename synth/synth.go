@@ -123,6 +123,8 @@ type Org struct {
 	salt  uint64
 	date  int32 // snapshot day number
 	epoch int32
+	// days caches DayEvents, shared by every simulator serving the org.
+	days *dayCache
 }
 
 const day = 24 * time.Hour
@@ -163,6 +165,7 @@ func Generate(p Params) *Org {
 		salt:           mix(uint64(p.Seed) ^ 0x9e3779b97f4a7c15),
 		date:           dayNum(p.Date),
 		epoch:          dayNum(p.Epoch),
+		days:           &dayCache{byDay: map[int32][]Event{}},
 	}
 	for i, a := range catalogue {
 		a.Index = i

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -281,5 +282,26 @@ func TestFormatUUIDMatchesSprintf(t *testing.T) {
 			t.Fatalf("formatUUID(%x, %x) = %s, want %s", h1, h2, got, want)
 		}
 		h1, h2 = mix(h1+uint64(n)), mix(h2^uint64(n))
+	}
+}
+
+// TestDayEventsCache: cached days, evicted days and concurrent callers see
+// exactly what generating the day afresh gives.
+func TestDayEventsCache(t *testing.T) {
+	o := Generate(Params{Seed: 3, People: 300, Date: testDate})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for k := range cachedDays + 5 {
+				d := testDate.AddDate(0, 0, -k)
+				if got, want := o.DayEvents(d), o.dayEvents(dayNum(d)); !reflect.DeepEqual(got, want) {
+					t.Errorf("day %v: cached events differ", d)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(o.days.byDay); n != cachedDays {
+		t.Fatalf("%d days cached, want %d", n, cachedDays)
 	}
 }
