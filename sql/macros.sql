@@ -4,6 +4,12 @@
 -- A JSON text field with blanks folded to NULL, so '' never reads as a value.
 CREATE OR REPLACE MACRO json_text(j, p) AS nullif(trim(j ->> p), '');
 
+-- The same two for a field already extracted as text, from a payload parsed
+-- once with json_transform: parsing a large payload once per field was
+-- most of the staging of the big activity logs.
+CREATE OR REPLACE MACRO blank_as_null(s) AS nullif(trim(s), '');
+CREATE OR REPLACE MACRO text_ts(s) AS CAST(nullif(trim(s), '') AS TIMESTAMPTZ);
+
 -- A JSON timestamp (RFC 3339) as TIMESTAMPTZ. A value that does not parse
 -- fails the transform on purpose: a vendor format change must be seen, and
 -- the raw payload stays in staging as evidence.

@@ -12,7 +12,8 @@ WITH copies AS (
         u.connector_type,
         u.tenant,
         u.source_id,
-        list(DISTINCT u.connector ORDER BY u.connector) AS connectors,
+        count(*)                                        AS copies,
+        list_sort(list_distinct(list(u.connector)))     AS connectors,
         bool_or(c.activity_measurable)                  AS activity_measurable,
         bool_or(c.is_directory)                         AS is_directory,
         max(never_as_null(u.last_login_at))             AS last_login_at,
@@ -21,12 +22,21 @@ WITH copies AS (
     JOIN int_connectors AS c ON c.connector = u.connector
     GROUP BY u.connector_type, u.tenant, u.source_id
 ),
+-- The copy that describes the account. Ranking every copy by its text (a
+-- sort of every staged user) is needed only where there are several.
 chosen AS (
-    SELECT *
+    SELECT u.*
     FROM stg_users AS u
+    JOIN copies AS l USING (connector_type, tenant, source_id)
+    WHERE l.copies = 1
+    UNION ALL
+    SELECT u.*
+    FROM stg_users AS u
+    JOIN copies AS l USING (connector_type, tenant, source_id)
+    WHERE l.copies > 1
     QUALIFY row_number() OVER (
-        PARTITION BY connector_type, tenant, source_id
-        ORDER BY extracted_at DESC, connector, CAST(u AS VARCHAR)
+        PARTITION BY u.connector_type, u.tenant, u.source_id
+        ORDER BY u.extracted_at DESC, u.connector, CAST(u AS VARCHAR)
     ) = 1
 )
 SELECT

@@ -7,17 +7,29 @@ WITH lineage AS (
         connector_type,
         tenant,
         source_id,
-        list(DISTINCT connector ORDER BY connector) AS connectors,
+        count(*) AS copies,
+        list_sort(list_distinct(list(connector))) AS connectors,
         min(snapshot_id) AS first_snapshot_id
     FROM stg_activity
     GROUP BY ALL
 ),
+-- The copy that describes the event: the freshest, then by instance name,
+-- then by the row's text. Almost every event was staged once, and ranking
+-- every event by its text (a sort of millions of rows) was most of this
+-- step, so only events with several copies are ranked.
 chosen AS (
-    SELECT *
+    SELECT e.*, l.connectors, l.first_snapshot_id
     FROM stg_activity AS e
+    JOIN lineage AS l USING (connector_type, tenant, source_id)
+    WHERE l.copies = 1
+    UNION ALL
+    SELECT e.*, l.connectors, l.first_snapshot_id
+    FROM stg_activity AS e
+    JOIN lineage AS l USING (connector_type, tenant, source_id)
+    WHERE l.copies > 1
     QUALIFY row_number() OVER (
-        PARTITION BY connector_type, tenant, source_id
-        ORDER BY extracted_at DESC, connector, CAST(e AS VARCHAR)
+        PARTITION BY e.connector_type, e.tenant, e.source_id
+        ORDER BY e.extracted_at DESC, e.connector, CAST(e AS VARCHAR)
     ) = 1
 )
 SELECT
@@ -34,10 +46,9 @@ SELECT
     c.succeeded,
     -- New: first staged by this snapshot; older copies are history kept
     -- for the activity window (sql/README.md, "Activity windows").
-    l.first_snapshot_id = p.snapshot_id AS is_new,
-    l.connectors
+    c.first_snapshot_id = p.snapshot_id AS is_new,
+    c.connectors
 FROM chosen AS c
-JOIN lineage AS l USING (connector_type, tenant, source_id)
 LEFT JOIN int_application_sources AS a
   ON a.connector_type = c.connector_type AND a.tenant = c.tenant AND a.source_id = c.application_source_id
 CROSS JOIN params AS p

@@ -8,6 +8,11 @@ WITH accounts AS (
     SELECT tenant, lower(payload ->> '$.email') AS email, min(source_id) AS account_source_id
     FROM raw_zoom__users
     GROUP BY ALL
+),
+entries AS (
+    -- The payload parsed once, into the fields used.
+    SELECT *, json_transform(payload, '{"time": "VARCHAR", "type": "VARCHAR", "email": "VARCHAR"}') AS j
+    FROM raw_zoom__activity
 )
 SELECT
     e.connector,
@@ -15,19 +20,19 @@ SELECT
     e.tenant,
     e.source_id,
     e.extracted_at,
-    json_ts(e.payload, '$.time')                     AS occurred_at,
-    CASE json_text(e.payload, '$.type')
+    text_ts(e.j.time)                                AS occurred_at,
+    CASE blank_as_null(e.j.type)
         WHEN 'Sign in'  THEN 'sign_in'
         WHEN 'Sign out' THEN 'sign_out'
-        ELSE json_text(e.payload, '$.type')
+        ELSE blank_as_null(e.j.type)
     END                                              AS event_type,
-    json_text(e.payload, '$.type')                   AS vendor_event_type,
+    blank_as_null(e.j.type)                          AS vendor_event_type,
     a.account_source_id,
-    json_text(e.payload, '$.email')                  AS actor_login,
+    blank_as_null(e.j.email)                         AS actor_login,
     CAST(NULL AS VARCHAR)                            AS application_source_id,
     'Zoom'                                           AS application_name,
-    json_text(e.payload, '$.type') IN ('Sign in', 'Sign out') AS succeeded,
+    blank_as_null(e.j.type) IN ('Sign in', 'Sign out') AS succeeded,
     e.snapshot_id
-FROM raw_zoom__activity AS e
+FROM entries AS e
 LEFT JOIN accounts AS a
-    ON a.tenant = e.tenant AND a.email = lower(e.payload ->> '$.email')
+    ON a.tenant = e.tenant AND a.email = lower(e.j.email)
