@@ -248,6 +248,12 @@ func DoJSON(c *http.Client, req *http.Request, out any) (*http.Response, error) 
 	if out == nil || (len(bytes.TrimSpace(body)) == 0 && resp.StatusCode != http.StatusOK) {
 		return resp, nil
 	}
+	if raw, ok := out.(*json.RawMessage); ok && json.Valid(body) {
+		// The body is this call's own: hand it over after one validating
+		// scan, where json.Unmarshal would scan it twice and copy it.
+		*raw = body
+		return resp, nil
+	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return resp, fmt.Errorf("decoding %s %s %s: %w", vendor, req.Method, RedactURL(req.URL), err)
 	}

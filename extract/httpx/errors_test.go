@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -134,6 +135,29 @@ func TestEndpoint(t *testing.T) {
 	for _, tt := range tests {
 		if got := Endpoint(tt.raw); got != tt.want {
 			t.Errorf("Endpoint(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}
+
+// TestGetJSONRaw: a *json.RawMessage receives the body exactly as sent,
+// once it is valid JSON; anything else fails as it does for other targets.
+func TestGetJSONRaw(t *testing.T) {
+	for _, tc := range []struct{ body, wantErr string }{
+		{body: ` [{"id":"a"} , {"id":"b"}] `},
+		{body: ``, wantErr: "decoding"},
+		{body: `[{"id":`, wantErr: "decoding"},
+	} {
+		s := newScript(t, http.MethodGet, "/api/v1/users", reply(200, tc.body))
+		c := newClient(Options{Vendor: "okta"}, newFakeClock().clock())
+		var raw json.RawMessage
+		_, err := GetJSON(t.Context(), c, s.URL(), nil, &raw)
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("%q: error %v, want one mentioning %q", tc.body, err, tc.wantErr)
+			}
+		case err != nil || string(raw) != tc.body:
+			t.Fatalf("%q: got %q, %v", tc.body, raw, err)
 		}
 	}
 }

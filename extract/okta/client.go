@@ -97,10 +97,15 @@ func (c *client) list(ctx context.Context, what, first string, fn func(recs []js
 		if err := guard.Seen(u); err != nil {
 			return fmt.Errorf("listing okta %s at %s: %w", what, httpx.Endpoint(u), err)
 		}
-		var page rawPage
-		resp, err := httpx.GetJSON(ctx, c.http, u, nil, &page)
+		var body json.RawMessage
+		resp, err := httpx.GetJSON(ctx, c.http, u, nil, &body)
 		if err != nil {
 			return fmt.Errorf("listing okta %s page %d: %w", what, n, explain(err))
+		}
+		// GetJSON has validated the body, which is this page's own.
+		page, err := splitPage(body)
+		if err != nil {
+			return fmt.Errorf("listing okta %s page %d: GET %s: %w", what, n, httpx.Endpoint(u), err)
 		}
 		if err := fn(page); err != nil {
 			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(u))
