@@ -42,7 +42,7 @@ var epoch = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 var memprofile string
 
 func main() {
-	only := flag.String("only", "", "comma-separated targets to run: pacing, parallel, staging, memory, simulator, e2e (default all)")
+	only := flag.String("only", "", "comma-separated targets to run: pacing, parallel, staging, memory, simulator, e2e, transform (default all)")
 	child := flag.String("child", "", "internal: run one measurement in this process and print JSON")
 	people := flag.Int("e2e-people", 10000, "organisation size of the end-to-end run")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole bench to this file")
@@ -85,6 +85,7 @@ func main() {
 	run("memory", benchMemory)
 	run("simulator", benchSimulator)
 	run("e2e", func(ctx context.Context) ([]row, error) { return benchEndToEnd(ctx, *people) })
+	run("transform", benchTransform)
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tMEASURED\tWANT\tHOLDS")
@@ -360,6 +361,8 @@ func peakRSSKB() int64 {
 func runChild(what string) error {
 	args := flag.Args()
 	switch what {
+	case "transform":
+		return transformChild(args[0])
 	case "extract-users":
 		dir, err := os.MkdirTemp("", "saaspipe-bench-")
 		if err != nil {
