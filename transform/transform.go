@@ -152,6 +152,9 @@ type DB struct {
 	// holds the session variable the raw views read their file lists from.
 	q     querier
 	steps []Step
+	// file: the database lives in a file, which should receive only the
+	// datasets (see Run).
+	file bool
 }
 
 type querier interface {
@@ -215,7 +218,7 @@ func open(ctx context.Context, path, scratchDir string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("pinning duckdb time zone: %w", err)
 	}
-	return &DB{db: db, q: db}, nil
+	return &DB{db: db, q: db, file: path != ""}, nil
 }
 
 // SQL exposes the database, for load and for tests.
@@ -242,6 +245,47 @@ func (d *DB) Run(ctx context.Context, in Input) (map[string]int64, error) {
 		conn.Close()
 	}()
 	d.q = conn
+	if d.file {
+		return d.runInMemory(ctx, conn, in)
+	}
+	return d.run(ctx, in)
+}
+
+// workCatalog is the in-memory database a file-backed Run builds its tables
+// in.
+const workCatalog = "transform_work"
+
+// runInMemory runs the transform in an attached in-memory database and
+// copies only the datasets into the file: raw views, staging and
+// intermediate tables never need to outlive the run, and writing them to
+// the file cost about as much as building them (20k-person estate: 78 s
+// against 45 s in memory). DuckDB still spills to the scratch directory
+// beyond memory_limit.
+func (d *DB) runInMemory(ctx context.Context, conn *sql.Conn, in Input) (map[string]int64, error) {
+	var home string
+	if err := conn.QueryRowContext(ctx, "SELECT current_database()").Scan(&home); err != nil {
+		return nil, fmt.Errorf("naming the duckdb database: %w", err)
+	}
+	home = `"` + strings.ReplaceAll(home, `"`, `""`) + `"`
+	if _, err := conn.ExecContext(ctx, "DETACH DATABASE IF EXISTS "+workCatalog+"; ATTACH ':memory:' AS "+workCatalog+"; USE "+workCatalog); err != nil {
+		return nil, fmt.Errorf("attaching the work database: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "USE "+home+"; DETACH DATABASE IF EXISTS "+workCatalog)
+	counts, err := d.run(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	for _, ds := range Datasets {
+		if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TABLE "+home+".main."+ds.Name+" AS FROM "+workCatalog+".main."+ds.Name); err != nil {
+			return nil, fmt.Errorf("saving dataset %s: %w", ds.Name, err)
+		}
+	}
+	d.steps = append(d.steps, Step{Name: "save datasets", Duration: time.Since(start)})
+	return counts, nil
+}
+
+func (d *DB) run(ctx context.Context, in Input) (map[string]int64, error) {
 	macros, err := fs.ReadFile(sqlfiles.FS, "macros.sql")
 	if err != nil {
 		return nil, fmt.Errorf("reading macros.sql: %w", err)
