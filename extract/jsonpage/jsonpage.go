@@ -72,6 +72,50 @@ func Member(obj []byte, key string) (raw []byte, ok bool) {
 	return raw, ok
 }
 
+// Span locates a member of an object by offsets into it.
+type Span struct {
+	// After is where the comma before the member is, or for the first
+	// member where its key starts: cutting [After, ValEnd) removes a
+	// member but the first, with its comma and none of the space around.
+	After int
+	// ValStart and ValEnd bound the value.
+	ValStart, ValEnd int
+	// Index is the member's position among the object's members.
+	Index int
+}
+
+// First finds the first member named key of the JSON object obj.
+func First(obj []byte, key string) (Span, bool) {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return Span{}, false
+	}
+	i = skipSpace(obj, i+1)
+	after := i
+	for n := 0; i < len(obj) && obj[i] == '"'; n++ {
+		ks := i
+		i = skipValue(obj, i)
+		match := keyEquals(obj[ks:i], key)
+		i = skipSpace(obj, i)
+		if i >= len(obj) || obj[i] != ':' {
+			return Span{}, false
+		}
+		i = skipSpace(obj, i+1)
+		vs := i
+		i = skipValue(obj, i)
+		if match {
+			return Span{After: after, ValStart: vs, ValEnd: i, Index: n}, true
+		}
+		i = skipSpace(obj, i)
+		after = i
+		if i >= len(obj) || obj[i] != ',' {
+			break
+		}
+		i = skipSpace(obj, i+1)
+	}
+	return Span{}, false
+}
+
 // String decodes raw as a JSON string; ok is false when it is not one.
 func String(raw []byte) (s string, ok bool) {
 	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
@@ -109,16 +153,16 @@ func keyEquals(quoted []byte, key string) bool {
 	if len(quoted) < 2 {
 		return false
 	}
-	if len(quoted) == len(key)+2 && string(quoted[1:len(quoted)-1]) == key {
-		return true
-	}
-	for _, c := range quoted[1 : len(quoted)-1] {
+	inner := quoted[1 : len(quoted)-1]
+	for _, c := range inner {
 		if c == '\\' || c >= 0x80 {
+			// Escapes, and invalid UTF-8 that decoding replaces, make the
+			// key differ from its bytes.
 			s, ok := String(quoted)
 			return ok && s == key
 		}
 	}
-	return false
+	return string(inner) == key
 }
 
 func skipSpace(b []byte, i int) int {

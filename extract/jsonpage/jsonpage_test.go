@@ -11,7 +11,7 @@ var seeds = []string{
 	`[{"id":"x","n":[1,{"a":null}]}, {"id":"y\"z"} ,"s",[],{}]`,
 	`{"value":[{"id":"1"}],"@odata.nextLink":"https://x/?$skiptoken=a"}`,
 	`{"id":"first","id":"last"}`, `{"\u0069d":"escaped key"}`, `{"id":"caf\u00e9 ü"}`,
-	"{\"id\":\"bad\xff\"}", `{"id" : "spaced" , "x" : { "id" : "nested" } }`, `"str"`, `12`,
+	"{\"id\":\"bad\xff\"}", "{\"\xb0\":1}", `{"id" : "spaced" , "x" : { "id" : "nested" } }`, `"str"`, `12`,
 }
 
 // check holds the package to encoding/json on valid input.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // Redacting returns a sink that removes the JSON object paths of
@@ -41,6 +42,13 @@ type redactor struct {
 
 func (r *redactor) Emit(ctx context.Context, rec extract.Record) error {
 	p := rec.Payload
+	// A valid payload (every payload a connector gets from a page it has
+	// validated) is searched by offsets alone; anything else goes through
+	// json.Decoder, which reports where it stops being JSON.
+	find := findMember
+	if json.Valid(p) {
+		find = findMemberValid
+	}
 	for _, path := range r.paths {
 		// Most records of a vendor either carry a field or not; a key
 		// written with escapes is rare but legal, so only a payload with
@@ -48,7 +56,7 @@ func (r *redactor) Emit(ctx context.Context, rec extract.Record) error {
 		if !bytes.Contains(p, []byte(path[0])) && !bytes.Contains(p, []byte(`\u`)) {
 			continue
 		}
-		out, err := deletePath(p, path)
+		out, err := deletePath(p, path, find)
 		if err != nil {
 			return fmt.Errorf("redacting %s of record %s: %w", strings.Join(path, "."), rec.SourceID, err)
 		}
@@ -62,14 +70,14 @@ func (r *redactor) Emit(ctx context.Context, rec extract.Record) error {
 // with a longer path, redacts inside its object value) and returns the new
 // bytes; obj itself is not modified. A path through a value that is not an
 // object removes nothing.
-func deletePath(obj []byte, path []string) ([]byte, error) {
+func deletePath(obj []byte, path []string, find func([]byte, string) (member, bool, error)) ([]byte, error) {
 	for {
-		m, found, err := findMember(obj, path[0])
+		m, found, err := find(obj, path[0])
 		if err != nil || !found {
 			return obj, err
 		}
 		if len(path) > 1 {
-			inner, err := deletePath(obj[m.valStart:m.valEnd], path[1:])
+			inner, err := deletePath(obj[m.valStart:m.valEnd], path[1:], find)
 			if err != nil {
 				return nil, err
 			}
@@ -123,6 +131,18 @@ func findMember(obj []byte, key string) (member, bool, error) {
 		return member{}, false, fmt.Errorf("payload is not JSON: %w", err)
 	}
 	return member{}, false, nil
+}
+
+// findMemberValid is findMember for obj known to be valid JSON.
+func findMemberValid(obj []byte, key string) (member, bool, error) {
+	if i := skipSpace(obj, 0); i >= len(obj) || obj[i] != '{' {
+		return findMember(obj, key) // not an object: whatever the decoder says
+	}
+	sp, ok := jsonpage.First(obj, key)
+	if !ok {
+		return member{}, false, nil
+	}
+	return member{start: sp.After, valStart: sp.ValStart, valEnd: sp.ValEnd, first: sp.Index == 0}, true, nil
 }
 
 func splice(b []byte, from, to int, with []byte) []byte {

@@ -134,3 +134,38 @@ func FuzzRedacting(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFindMemberValid: on valid JSON the offset scanner finds exactly what
+// json.Decoder finds.
+func FuzzFindMemberValid(f *testing.F) {
+	for _, s := range []string{
+		`{ "a" : 1 , "b":2, "c":[3], "d":{}, "e":"x" }`, `{"p\u0061ssword":"x","k":1}`, `{"a":1,"b":2,"a":3}`,
+		`{"credentials":{"password":{"value":"x"}}}`, `[1]`, `"a"`, `{}`, ` { "a" : { "a" : 1 } } `,
+	} {
+		f.Add([]byte(s), "a")
+	}
+	f.Fuzz(func(t *testing.T, obj []byte, key string) {
+		if !json.Valid(obj) {
+			return
+		}
+		want, wok, werr := findMember(obj, key)
+		got, gok, gerr := findMemberValid(obj, key)
+		if (werr == nil) != (gerr == nil) || gok != wok || got != want {
+			t.Fatalf("findMemberValid(%q, %q) = %+v %v %v; findMember = %+v %v %v", obj, key, got, gok, gerr, want, wok, werr)
+		}
+	})
+}
+
+// BenchmarkRedacting redacts Okta's two credential paths from a ~1 KB user.
+func BenchmarkRedacting(b *testing.B) {
+	user := []byte(`{"id":"00u1a2b3c4d5e6f7g8h9","status":"ACTIVE","created":"2024-01-01T08:00:00.000Z","activated":"2024-01-01T09:00:00.000Z","statusChanged":"2024-01-01T09:00:00.000Z","lastLogin":"2026-11-27T10:11:12.000Z","lastUpdated":"2026-11-27T10:11:12.000Z","passwordChanged":"2024-01-01T09:03:00.000Z","type":{"id":"otyabcdefghijklmnopq"},"profile":{"firstName":"Ada","lastName":"Lovelace","mobilePhone":null,"secondEmail":"ada@acme-uk.example","login":"ada.lovelace@acme.example","email":"ada.lovelace@acme.example","displayName":"Ada Lovelace","nickName":null,"title":"Engineer","department":"Engineering","employeeNumber":"E01234","costCenter":"CC-100","organization":"Acme Inc.","userType":"Employee","manager":"Grace Hopper","managerId":"00u9z8y7x6w5v4u3t2s1","city":"London","countryCode":"GB"},"credentials":{"password":{},"provider":{"type":"OKTA","name":"OKTA"}},"_links":{"self":{"href":"https://acme.okta.example/api/v1/users/00u1a2b3c4d5e6f7g8h9"}}}`)
+	sink := Redacting(extract.SinkFunc(func(context.Context, extract.Record) error { return nil }),
+		[]string{"credentials.password", "credentials.recovery_question"})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(user)))
+	for b.Loop() {
+		if err := sink.Emit(context.Background(), extract.Record{SourceID: "u", Payload: user}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
