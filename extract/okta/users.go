@@ -12,12 +12,11 @@ import (
 // users, so a second listing asks for exactly those; a user whose status
 // changes between the two listings is emitted once.
 func (c *Connector) fetchUsers(ctx context.Context, _ string, sink extract.Sink) (string, error) {
-	seen := map[string]struct{}{}
+	var seen idSet
 	emit := func(id string, rec json.RawMessage) error {
-		if _, dup := seen[id]; dup {
+		if !seen.add(id) {
 			return nil
 		}
-		seen[id] = struct{}{}
 		return sink.Emit(ctx, extract.Record{SourceID: id, Payload: rec})
 	}
 	listings := []struct {
