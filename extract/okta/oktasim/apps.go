@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
@@ -125,48 +126,63 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request, q url.Values) 
 	return true
 }
 
-func (s *Server) appUserJSON(a app, uid string) map[string]any {
+// appendAppUser appends the app user uid of a, with every object's keys in
+// sorted order as encoding/json writes Okta's app user shape
+// (TestAppUserEncoding holds it to that).
+func (s *Server) appendAppUser(b []byte, a app, uid string) []byte {
 	org := s.data.org
 	k, _ := findID(s.data.userIDs, uid)
-	u := s.data.users[k]
-	p := org.People[u.person]
+	u := &s.data.users[k]
+	p := &org.People[u.person]
 	assigned := org.AssignedAt(u.person, a.idx).Add(10 * time.Hour)
-	status, sync := "ACTIVE", "DISABLED"
-	var lastSync, externalID any
+	b = append(b, `{"_links":{"app":{"href":`...)
+	b = simulate.AppendString(b, s.base+"/api/v1/apps/"+a.id)
+	b = append(b, `},"user":{"href":`...)
+	b = simulate.AppendString(b, s.base+"/api/v1/users/"+u.id)
+	b = append(b, `}},"created":`...)
+	b = appendTime(b, assigned)
+	b = append(b, `,"credentials":{"userName":`...)
+	b = simulate.AppendString(b, p.Email)
+	b = append(b, `},"externalId":`...)
 	if a.provision {
-		status, sync = "PROVISIONED", "SYNCHRONIZED"
-		lastSync = oktaTime(assigned.Add(2 * time.Second))
-		externalID = oktaID(org.Params.Seed, "ext", u.person*64+a.idx)
+		b = simulate.AppendString(b, oktaID(org.Params.Seed, "ext", u.person*64+a.idx))
+	} else {
+		b = append(b, "null"...)
 	}
-	var second any
+	b = append(b, `,"id":`...)
+	b = simulate.AppendString(b, u.id)
+	b = append(b, `,"lastSync":`...)
+	if a.provision {
+		b = appendTime(b, assigned.Add(2*time.Second))
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"lastUpdated":`...)
+	b = appendTime(b, assigned.Add(2*time.Second))
+	b = append(b, `,"passwordChanged":null,"profile":{"displayName":`...)
+	b = simulate.AppendString(b, p.DisplayName)
+	b = append(b, `,"email":`...)
+	b = simulate.AppendString(b, p.Email)
+	b = append(b, `,"firstName":`...)
+	b = simulate.AppendString(b, p.GivenName)
+	b = append(b, `,"lastName":`...)
+	b = simulate.AppendString(b, p.FamilyName)
+	b = append(b, `,"mobilePhone":null,"secondEmail":`...)
 	if len(p.Aliases) > 0 {
-		second = p.Aliases[0]
+		b = simulate.AppendString(b, p.Aliases[0])
+	} else {
+		b = append(b, "null"...)
 	}
-	return map[string]any{
-		"id":              u.id,
-		"externalId":      externalID,
-		"created":         oktaTime(assigned),
-		"lastUpdated":     oktaTime(assigned.Add(2 * time.Second)),
-		"scope":           "USER",
-		"status":          status,
-		"statusChanged":   oktaTime(assigned.Add(2 * time.Second)),
-		"passwordChanged": nil,
-		"syncState":       sync,
-		"lastSync":        lastSync,
-		"credentials":     map[string]any{"userName": p.Email},
-		"profile": map[string]any{
-			"secondEmail": second,
-			"lastName":    p.FamilyName,
-			"mobilePhone": nil,
-			"displayName": p.DisplayName,
-			"email":       p.Email,
-			"firstName":   p.GivenName,
-		},
-		"_links": map[string]any{
-			"app":  href{Href: s.base + "/api/v1/apps/" + a.id},
-			"user": href{Href: s.base + "/api/v1/users/" + u.id},
-		},
+	if a.provision {
+		b = append(b, `},"scope":"USER","status":"PROVISIONED","statusChanged":`...)
+	} else {
+		b = append(b, `},"scope":"USER","status":"ACTIVE","statusChanged":`...)
 	}
+	b = appendTime(b, assigned.Add(2*time.Second))
+	if a.provision {
+		return append(b, `,"syncState":"SYNCHRONIZED"}`...)
+	}
+	return append(b, `,"syncState":"DISABLED"}`...)
 }
 
 func findID(ids []string, id string) (int, bool) {
@@ -198,10 +214,13 @@ func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request, q url.Valu
 	}
 	a := s.data.apps[k]
 	lo, hi, next := pageAfter(a.users, q.Get("after"), limit)
-	items := make([]any, 0, hi-lo)
-	for _, uid := range a.users[lo:hi] {
-		items = append(items, s.appUserJSON(a, uid))
+	body := append(make([]byte, 0, 2+(hi-lo)*900), '[')
+	for i, uid := range a.users[lo:hi] {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = s.appendAppUser(body, a, uid)
 	}
-	s.page(w, r, items, next)
+	s.pageBytes(w, r, append(body, ']'), next)
 	return true
 }

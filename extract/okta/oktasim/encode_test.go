@@ -234,3 +234,137 @@ func TestEventEncoding(t *testing.T) {
 		t.Fatalf("only %d events compared", n)
 	}
 }
+
+func (s *Server) appUserJSON(a app, uid string) map[string]any {
+	org := s.data.org
+	k, _ := findID(s.data.userIDs, uid)
+	u := s.data.users[k]
+	p := org.People[u.person]
+	assigned := org.AssignedAt(u.person, a.idx).Add(10 * time.Hour)
+	status, sync := "ACTIVE", "DISABLED"
+	var lastSync, externalID any
+	if a.provision {
+		status, sync = "PROVISIONED", "SYNCHRONIZED"
+		lastSync = oktaTime(assigned.Add(2 * time.Second))
+		externalID = oktaID(org.Params.Seed, "ext", u.person*64+a.idx)
+	}
+	var second any
+	if len(p.Aliases) > 0 {
+		second = p.Aliases[0]
+	}
+	return map[string]any{
+		"id":              u.id,
+		"externalId":      externalID,
+		"created":         oktaTime(assigned),
+		"lastUpdated":     oktaTime(assigned.Add(2 * time.Second)),
+		"scope":           "USER",
+		"status":          status,
+		"statusChanged":   oktaTime(assigned.Add(2 * time.Second)),
+		"passwordChanged": nil,
+		"syncState":       sync,
+		"lastSync":        lastSync,
+		"credentials":     map[string]any{"userName": p.Email},
+		"profile": map[string]any{
+			"secondEmail": second,
+			"lastName":    p.FamilyName,
+			"mobilePhone": nil,
+			"displayName": p.DisplayName,
+			"email":       p.Email,
+			"firstName":   p.GivenName,
+		},
+		"_links": map[string]any{
+			"app":  href{Href: s.base + "/api/v1/apps/" + a.id},
+			"user": href{Href: s.base + "/api/v1/users/" + u.id},
+		},
+	}
+}
+
+// TestAppUserEncoding holds appendAppUser to encoding/json's rendering of
+// the app user shape, for every assignment of every app.
+func TestAppUserEncoding(t *testing.T) {
+	s, _ := start(t, 600, Options{})
+	n := 0
+	for _, a := range s.data.apps {
+		for _, uid := range a.users {
+			want, err := json.Marshal(s.appUserJSON(a, uid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.appendAppUser(nil, a, uid); !bytes.Equal(got, want) {
+				t.Fatalf("app %s user %s:\n got %s\nwant %s", a.id, uid, got, want)
+			}
+			n++
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d app users compared", n)
+	}
+}
+
+// BenchmarkAppUserEncoding compares the map-and-reflection encoding the
+// simulator used with the appender it uses, over every assignment.
+func BenchmarkAppUserEncoding(b *testing.B) {
+	s := New(synth.Generate(synth.Params{Seed: 4, People: 2000, Date: testDate}), Options{})
+	n := 0
+	for _, a := range s.data.apps {
+		n += len(a.users)
+	}
+	b.Run("reflect", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, a := range s.data.apps {
+				for _, uid := range a.users {
+					json.Marshal(s.appUserJSON(a, uid))
+				}
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+	b.Run("append", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			for _, a := range s.data.apps {
+				for _, uid := range a.users {
+					buf = s.appendAppUser(buf[:0], a, uid)
+				}
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+}
+
+// BenchmarkEventEncoding compares the two encodings of a week of System Log
+// events.
+func BenchmarkEventEncoding(b *testing.B) {
+	s := New(synth.Generate(synth.Params{Seed: 4, People: 2000, Date: testDate}), Options{})
+	type ev struct {
+		e  synth.Event
+		et string
+	}
+	var evs []ev
+	for e := range s.events(testDate.AddDate(0, 0, -7), testDate) {
+		if et, ok := s.served(e); ok {
+			evs = append(evs, ev{e, et})
+		}
+	}
+	b.Run("reflect", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, e := range evs {
+				json.Marshal(s.eventJSON(e.e, e.et))
+			}
+		}
+		b.ReportMetric(float64(len(evs)*b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+	b.Run("append", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			for _, e := range evs {
+				buf = s.appendEvent(buf[:0], e.e, e.et)
+			}
+		}
+		b.ReportMetric(float64(len(evs)*b.N)/b.Elapsed().Seconds(), "records/s")
+	})
+}
