@@ -45,7 +45,7 @@ func BenchmarkTransform100k(b *testing.B) {
 				b.Logf("  %-45s %6.1fs", s.Name, s.Duration.Seconds())
 			}
 		}
-		b.Logf("transform %.1fs, load %.1fs; accounts %d, people %d, activity events %d, activity_daily %d, license_assignments %d, app_assignments %d",
+		b.Logf("transform %.1fs, load %.1fs; accounts %d, people %d, activity events counted %d, activity_daily %d, license_assignments %d, app_assignments %d",
 			r.Transform.Seconds(), r.Load.Seconds(), r.Datasets["accounts"], r.Datasets["people"], r.Events,
 			r.Datasets["activity_daily"], r.Datasets["license_assignments"], r.Datasets["app_assignments"])
 		b.ReportMetric(r.Transform.Seconds(), "transform-s")

@@ -18,7 +18,8 @@ type Result struct {
 	Datasets map[string]int64
 	// Steps are the transform's statements with their durations.
 	Steps []transform.Step
-	// Events is the number of canonical activity events (stg_activity).
+	// Events is the number of activity events this snapshot counts
+	// (activity_daily's event_count summed).
 	Events int64
 }
 
@@ -38,7 +39,7 @@ func TransformAndLoad(ctx context.Context, in transform.Input, work string) (*Re
 	}
 	r.Datasets, err = db.Run(ctx, in)
 	if err == nil {
-		err = db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM stg_activity").Scan(&r.Events)
+		err = db.SQL().QueryRowContext(ctx, "SELECT coalesce(sum(event_count), 0) FROM activity_daily").Scan(&r.Events)
 	}
 	r.Steps = db.Steps()
 	if cerr := db.Close(); err == nil {
