@@ -145,6 +145,8 @@ type dayCache struct {
 	mu    sync.Mutex
 	byDay map[int32][]Event
 	order []int32 // oldest first
+	// scratch is where a day is generated before its exact-size copy.
+	scratch []Event
 }
 
 // cachedDays bounds the cache: a day of a 100,000-person org is about
@@ -159,14 +161,15 @@ func (o *Org) DayEvents(t time.Time) []Event {
 	d := dayNum(t)
 	c := o.days
 	if c == nil {
-		return o.dayEvents(d)
+		var scratch []Event
+		return o.dayEvents(d, &scratch)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if evs, ok := c.byDay[d]; ok {
 		return evs
 	}
-	evs := slices.Clip(o.dayEvents(d))
+	evs := o.dayEvents(d, &c.scratch)
 	if len(c.order) == cachedDays {
 		delete(c.byDay, c.order[0])
 		c.order = c.order[1:]
@@ -176,8 +179,11 @@ func (o *Org) DayEvents(t time.Time) []Event {
 	return evs
 }
 
-func (o *Org) dayEvents(d int32) []Event {
-	var out []Event
+// dayEvents generates day d into scratch (grown as needed and kept by the
+// caller, so that a day's events are not re-grown from nothing each time)
+// and returns an exact-size copy.
+func (o *Org) dayEvents(d int32, scratch *[]Event) []Event {
+	out := (*scratch)[:0]
 	for i := range o.People {
 		out = o.appendPersonDay(out, i, d)
 	}
@@ -187,7 +193,11 @@ func (o *Org) dayEvents(d int32) []Event {
 		}
 		return compareStrings(x.ID, y.ID)
 	})
-	return out
+	*scratch = out
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clone(out)
 }
 
 func compareStrings(a, b string) int {
