@@ -145,8 +145,8 @@ type dayCache struct {
 	mu    sync.Mutex
 	byDay map[int32][]Event
 	order []int32 // oldest first
-	// scratch is where a day is generated before its exact-size copy.
-	scratch []Event
+	// hint is the number of events of the last day generated.
+	hint int
 }
 
 // cachedDays bounds the cache: a day of a 100,000-person org is about
@@ -161,15 +161,15 @@ func (o *Org) DayEvents(t time.Time) []Event {
 	d := dayNum(t)
 	c := o.days
 	if c == nil {
-		var scratch []Event
-		return o.dayEvents(d, &scratch)
+		hint := 0
+		return o.dayEvents(d, &hint)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if evs, ok := c.byDay[d]; ok {
 		return evs
 	}
-	evs := o.dayEvents(d, &c.scratch)
+	evs := o.dayEvents(d, &c.hint)
 	if len(c.order) == cachedDays {
 		delete(c.byDay, c.order[0])
 		c.order = c.order[1:]
@@ -179,11 +179,11 @@ func (o *Org) DayEvents(t time.Time) []Event {
 	return evs
 }
 
-// dayEvents generates day d into scratch (grown as needed and kept by the
-// caller, so that a day's events are not re-grown from nothing each time)
-// and returns an exact-size copy.
-func (o *Org) dayEvents(d int32, scratch *[]Event) []Event {
-	out := (*scratch)[:0]
+// dayEvents generates day d into a slice sized from hint, the size of the
+// last day generated (days of one org are alike), so that the events are
+// not re-grown from nothing each day; hint becomes this day's size.
+func (o *Org) dayEvents(d int32, hint *int) []Event {
+	out := make([]Event, 0, *hint+*hint/8)
 	for i := range o.People {
 		out = o.appendPersonDay(out, i, d)
 	}
@@ -193,11 +193,11 @@ func (o *Org) dayEvents(d int32, scratch *[]Event) []Event {
 		}
 		return compareStrings(x.ID, y.ID)
 	})
-	*scratch = out
+	*hint = len(out)
 	if len(out) == 0 {
 		return nil
 	}
-	return slices.Clone(out)
+	return out
 }
 
 func compareStrings(a, b string) int {
