@@ -696,6 +696,11 @@ func (d *DB) runCore(ctx context.Context) error {
 		if _, err := d.exec(ctx, file, "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+string(body)); err != nil {
 			return fmt.Errorf("running %s: %w", file, err)
 		}
+		if step, ok := coreGoSteps[m[1]]; ok {
+			if err := step(d, ctx); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
