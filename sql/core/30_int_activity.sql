@@ -2,31 +2,37 @@
 -- read by two instances, or twice across pages, counts once. application_id
 -- is the merged application (int_application_sources); an event into an
 -- application its source did not list keeps the source's id of it.
-WITH lineage AS (
+-- Almost every event was staged once: its lineage is its own row. Only
+-- events with several copies are grouped for their lineage and ranked
+-- (grouping every event with list aggregates, and joining that back, was
+-- most of this step).
+WITH copied AS (
+    SELECT connector_type, tenant, source_id
+    FROM stg_activity
+    GROUP BY ALL
+    HAVING count(*) > 1
+),
+lineage AS (
     SELECT
         connector_type,
         tenant,
         source_id,
-        count(*) AS copies,
         list_sort(list_distinct(list(connector))) AS connectors,
         min(snapshot_id) AS first_snapshot_id
     FROM stg_activity
+    SEMI JOIN copied USING (connector_type, tenant, source_id)
     GROUP BY ALL
 ),
 -- The copy that describes the event: the freshest, then by instance name,
--- then by the row's text. Almost every event was staged once, and ranking
--- every event by its text (a sort of millions of rows) was most of this
--- step, so only events with several copies are ranked.
+-- then by the row's text.
 chosen AS (
-    SELECT e.*, l.connectors, l.first_snapshot_id
+    SELECT e.*, [e.connector] AS connectors, e.snapshot_id AS first_snapshot_id
     FROM stg_activity AS e
-    JOIN lineage AS l USING (connector_type, tenant, source_id)
-    WHERE l.copies = 1
+    ANTI JOIN copied USING (connector_type, tenant, source_id)
     UNION ALL
     SELECT e.*, l.connectors, l.first_snapshot_id
     FROM stg_activity AS e
     JOIN lineage AS l USING (connector_type, tenant, source_id)
-    WHERE l.copies > 1
     QUALIFY row_number() OVER (
         PARTITION BY e.connector_type, e.tenant, e.source_id
         ORDER BY e.extracted_at DESC, e.connector, CAST(e AS VARCHAR)
