@@ -5,13 +5,32 @@
 -- else member. Aliases are the smtp proxy addresses, other mails and the
 -- user principal name, without the primary address; on-premises fields stay
 -- in the raw payload. The directory listing does not say who is an admin
--- (is_admin NULL) and this connector reads no sign-in activity.
-WITH users AS (
+-- (is_admin NULL) and this connector reads no sign-in activity. The payload
+-- is parsed once, into the fields used.
+WITH parsed AS (
     SELECT
         *,
-        coalesce(from_json(payload -> '$.proxyAddresses', '["VARCHAR"]'), []) AS proxy,
-        coalesce(from_json(payload -> '$.otherMails', '["VARCHAR"]'), [])     AS other
+        json_transform(payload, '{
+            "userPrincipalName": "VARCHAR", "mail": "VARCHAR", "otherMails": ["VARCHAR"],
+            "proxyAddresses": ["VARCHAR"], "givenName": "VARCHAR", "surname": "VARCHAR",
+            "displayName": "VARCHAR", "department": "VARCHAR", "jobTitle": "VARCHAR",
+            "employeeId": "VARCHAR", "employeeOrgData": {"costCenter": "VARCHAR"},
+            "manager": {"id": "VARCHAR"}, "userType": "VARCHAR", "employeeType": "VARCHAR",
+            "companyName": "VARCHAR", "accountEnabled": "VARCHAR", "createdDateTime": "VARCHAR",
+            "country": "VARCHAR", "officeLocation": "VARCHAR", "city": "VARCHAR"
+        }') AS j
     FROM raw_entra__users
+),
+users AS (
+    SELECT
+        *,
+        coalesce(j.proxyAddresses, [])            AS proxy,
+        coalesce(j.otherMails, [])                AS other,
+        blank_as_null(j.userPrincipalName)        AS upn_text,
+        blank_as_null(j.mail)                     AS mail_text,
+        blank_as_null(j.userType)                 AS user_type_text,
+        blank_as_null(j.accountEnabled)           AS enabled_text
+    FROM parsed
 )
 SELECT
     connector,
@@ -19,41 +38,41 @@ SELECT
     tenant,
     source_id,
     extracted_at,
-    json_text(payload, '$.userPrincipalName')          AS login,
-    json_text(payload, '$.mail')                       AS email,
-    json_text(payload, '$.otherMails[0]')              AS secondary_email,
-    json_text(payload, '$.givenName')                  AS first_name,
-    json_text(payload, '$.surname')                    AS last_name,
-    json_text(payload, '$.displayName')                AS display_name,
-    json_text(payload, '$.department')                 AS department,
-    json_text(payload, '$.jobTitle')                   AS job_title,
-    json_text(payload, '$.employeeId')                 AS employee_number,
-    json_text(payload, '$.employeeOrgData.costCenter') AS cost_center,
-    json_text(payload, '$.manager.id')                 AS manager_source_id,
+    upn_text                                    AS login,
+    mail_text                                   AS email,
+    blank_as_null(j.otherMails[1])              AS secondary_email,
+    blank_as_null(j.givenName)                  AS first_name,
+    blank_as_null(j.surname)                    AS last_name,
+    blank_as_null(j.displayName)                AS display_name,
+    blank_as_null(j.department)                 AS department,
+    blank_as_null(j.jobTitle)                   AS job_title,
+    blank_as_null(j.employeeId)                 AS employee_number,
+    blank_as_null(j.employeeOrgData.costCenter) AS cost_center,
+    blank_as_null(j.manager.id)                 AS manager_source_id,
     CASE
-        WHEN lower(json_text(payload, '$.userType')) = 'guest' THEN 'guest'
-        ELSE coalesce(lower(json_text(payload, '$.employeeType')), lower(json_text(payload, '$.userType')))
+        WHEN lower(user_type_text) = 'guest' THEN 'guest'
+        ELSE coalesce(lower(blank_as_null(j.employeeType)), lower(user_type_text))
     END                                                AS user_type,
-    json_text(payload, '$.companyName')                AS organization,
-    CASE json_text(payload, '$.accountEnabled')
+    blank_as_null(j.companyName)                AS organization,
+    CASE enabled_text
         WHEN 'true'  THEN 'active'
         WHEN 'false' THEN 'suspended'
         ELSE 'unknown'
     END                                                AS status,
-    CASE json_text(payload, '$.accountEnabled')
+    CASE enabled_text
         WHEN 'true'  THEN 'enabled'
         WHEN 'false' THEN 'disabled'
     END                                                AS vendor_status,
     CAST(NULL AS BOOLEAN)                              AS is_admin,
-    json_ts(payload, '$.createdDateTime')              AS created_at,
+    text_ts(j.createdDateTime)                  AS created_at,
     CAST(NULL AS TIMESTAMPTZ)                          AS last_login_at,
     CAST(NULL AS TIMESTAMPTZ)                          AS last_activity_at,
     list_sort(list_distinct(list_filter(
         list_transform(list_filter(proxy, a -> lower(a) LIKE 'smtp:%'), a -> lower(trim(a[6:])))
             || list_transform(other, a -> lower(trim(a)))
-            || [lower(json_text(payload, '$.userPrincipalName'))],
-        a -> a IS NOT NULL AND a <> '' AND a <> coalesce(lower(json_text(payload, '$.mail')), '')
+            || [lower(upn_text)],
+        a -> a IS NOT NULL AND a <> '' AND a <> coalesce(lower(mail_text), '')
     )))                                                AS aliases,
-    json_text(payload, '$.country')                    AS country,
-    coalesce(json_text(payload, '$.officeLocation'), json_text(payload, '$.city')) AS office_location
+    blank_as_null(j.country)                    AS country,
+    coalesce(blank_as_null(j.officeLocation), blank_as_null(j.city)) AS office_location
 FROM users

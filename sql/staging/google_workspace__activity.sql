@@ -6,15 +6,29 @@
 -- observed use at that time (event_type last_activity). The acting account
 -- is actor.profileId or entity.profileId, the Directory user id. Google
 -- Workspace itself is the application, so application_source_id is NULL.
-WITH recs AS (
+-- The payload is parsed once, into the fields used.
+WITH parsed AS (
     SELECT
         *,
-        json_text(payload, '$.kind') AS kind,
-        json_text(payload, '$.events[0].name') AS event_name,
-        list_max(list_transform(
-            from_json(payload -> '$.parameters', '[{"name": "VARCHAR", "datetimeValue": "VARCHAR"}]'),
-            lambda p: CAST(nullif(trim(p.datetimeValue), '') AS TIMESTAMPTZ))) AS usage_at
+        json_transform(payload, '{
+            "kind": "VARCHAR",
+            "id": {"time": "VARCHAR"},
+            "events": [{"name": "VARCHAR"}],
+            "parameters": [{"name": "VARCHAR", "datetimeValue": "VARCHAR"}],
+            "actor": {"profileId": "VARCHAR", "email": "VARCHAR"},
+            "entity": {"profileId": "VARCHAR", "userEmail": "VARCHAR"}
+        }') AS j
     FROM raw_google_workspace__activity
+),
+recs AS (
+    SELECT
+        *,
+        blank_as_null(j.kind) AS kind,
+        blank_as_null(j.events[1].name) AS event_name,
+        list_max(list_transform(
+            j.parameters,
+            lambda p: CAST(nullif(trim(p.datetimeValue), '') AS TIMESTAMPTZ))) AS usage_at
+    FROM parsed
 )
 SELECT
     connector,
@@ -23,7 +37,7 @@ SELECT
     source_id,
     extracted_at,
     CASE WHEN kind = 'admin#reports#usageReport' THEN usage_at
-         ELSE json_ts(payload, '$.id.time') END                  AS occurred_at,
+         ELSE text_ts(j.id.time) END                  AS occurred_at,
     CASE
         WHEN kind = 'admin#reports#usageReport'                THEN 'last_activity'
         WHEN event_name IN ('login_success', 'login_failure')  THEN 'sign_in'
@@ -31,8 +45,8 @@ SELECT
     END                                                          AS event_type,
     CASE WHEN kind = 'admin#reports#usageReport' THEN 'usage_report'
          ELSE event_name END                                     AS vendor_event_type,
-    coalesce(json_text(payload, '$.actor.profileId'), json_text(payload, '$.entity.profileId')) AS account_source_id,
-    coalesce(json_text(payload, '$.actor.email'), json_text(payload, '$.entity.userEmail'))     AS actor_login,
+    coalesce(blank_as_null(j.actor.profileId), blank_as_null(j.entity.profileId)) AS account_source_id,
+    coalesce(blank_as_null(j.actor.email), blank_as_null(j.entity.userEmail)) AS actor_login,
     CAST(NULL AS VARCHAR)                                        AS application_source_id,
     'Google Workspace'                                           AS application_name,
     CASE WHEN kind = 'admin#reports#usageReport' THEN true

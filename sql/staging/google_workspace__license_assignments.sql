@@ -7,6 +7,13 @@ WITH accounts AS (
     SELECT tenant, lower(payload ->> '$.primaryEmail') AS email, min(source_id) AS account_source_id
     FROM raw_google_workspace__users
     GROUP BY ALL
+),
+assigns AS (
+    -- The payload parsed once, into the fields used.
+    SELECT
+        *,
+        json_transform(payload, '{"productId": "VARCHAR", "skuId": "VARCHAR", "userId": "VARCHAR"}') AS j
+    FROM raw_google_workspace__license_assignments
 )
 SELECT
     l.connector,
@@ -15,11 +22,11 @@ SELECT
     l.source_id,
     l.extracted_at,
     a.account_source_id,
-    json_text(l.payload, '$.productId') || '/' || json_text(l.payload, '$.skuId') AS subscription_source_id,
-    json_text(l.payload, '$.skuId')    AS sku,
+    blank_as_null(l.j.productId) || '/' || blank_as_null(l.j.skuId) AS subscription_source_id,
+    blank_as_null(l.j.skuId)           AS sku,
     'direct'                           AS assignment_type,
     'active'                           AS status,
     CAST(NULL AS TIMESTAMPTZ)          AS assigned_at
-FROM raw_google_workspace__license_assignments AS l
+FROM assigns AS l
 LEFT JOIN accounts AS a
-    ON a.tenant = l.tenant AND a.email = lower(l.payload ->> '$.userId')
+    ON a.tenant = l.tenant AND a.email = lower(l.j.userId)

@@ -6,18 +6,39 @@
 -- organization (else the first) gives department, title and cost center;
 -- relations of type manager hold the manager's e-mail address, which is the
 -- manager's login in this tenant. The Directory has no user type.
-WITH users AS (
+WITH parsed AS (
+    -- The payload parsed once, into the fields used.
     SELECT
         *,
-        from_json(payload -> '$.organizations',
-                  '[{"primary": "BOOLEAN", "name": "VARCHAR", "title": "VARCHAR", "department": "VARCHAR", "costCenter": "VARCHAR"}]') AS orgs,
-        from_json(payload -> '$.addresses',
-                  '[{"primary": "BOOLEAN", "type": "VARCHAR", "locality": "VARCHAR", "countryCode": "VARCHAR"}]') AS addrs,
-        from_json(payload -> '$.relations', '[{"type": "VARCHAR", "value": "VARCHAR"}]') AS rels,
-        from_json(payload -> '$.externalIds', '[{"type": "VARCHAR", "value": "VARCHAR"}]') AS ext,
-        coalesce(CAST(payload ->> '$.archived' AS BOOLEAN), false)  AS is_archived,
-        coalesce(CAST(payload ->> '$.suspended' AS BOOLEAN), false) AS is_suspended
+        json_transform(payload, '{
+            "primaryEmail": "VARCHAR",
+            "aliases": ["VARCHAR"],
+            "nonEditableAliases": ["VARCHAR"],
+            "name": {"givenName": "VARCHAR", "familyName": "VARCHAR", "fullName": "VARCHAR"},
+            "organizations": [{"primary": "BOOLEAN", "name": "VARCHAR", "title": "VARCHAR", "department": "VARCHAR", "costCenter": "VARCHAR"}],
+            "addresses": [{"primary": "BOOLEAN", "type": "VARCHAR", "locality": "VARCHAR", "countryCode": "VARCHAR"}],
+            "relations": [{"type": "VARCHAR", "value": "VARCHAR"}],
+            "externalIds": [{"type": "VARCHAR", "value": "VARCHAR"}],
+            "locations": [{"buildingId": "VARCHAR"}],
+            "archived": "VARCHAR",
+            "suspended": "VARCHAR",
+            "isAdmin": "VARCHAR",
+            "isDelegatedAdmin": "VARCHAR",
+            "creationTime": "VARCHAR",
+            "lastLoginTime": "VARCHAR"
+        }') AS j
     FROM raw_google_workspace__users
+),
+users AS (
+    SELECT
+        *,
+        j.organizations                                     AS orgs,
+        j.addresses                                         AS addrs,
+        j.relations                                         AS rels,
+        j.externalIds                                       AS ext,
+        coalesce(CAST(j.archived AS BOOLEAN), false)        AS is_archived,
+        coalesce(CAST(j.suspended AS BOOLEAN), false)       AS is_suspended
+    FROM parsed
 ),
 picked AS (
     SELECT
@@ -32,12 +53,12 @@ SELECT
     tenant,
     source_id,
     extracted_at,
-    json_text(payload, '$.primaryEmail')                  AS login,
-    json_text(payload, '$.primaryEmail')                  AS email,
-    json_text(payload, '$.aliases[0]')                    AS secondary_email,
-    json_text(payload, '$.name.givenName')                AS first_name,
-    json_text(payload, '$.name.familyName')               AS last_name,
-    json_text(payload, '$.name.fullName')                 AS display_name,
+    blank_as_null(j.primaryEmail)                         AS login,
+    blank_as_null(j.primaryEmail)                         AS email,
+    blank_as_null(j.aliases[1])                           AS secondary_email,
+    blank_as_null(j.name.givenName)                       AS first_name,
+    blank_as_null(j.name.familyName)                      AS last_name,
+    blank_as_null(j.name.fullName)                        AS display_name,
     nullif(trim(org.department), '')                      AS department,
     nullif(trim(org.title), '')                           AS job_title,
     nullif(trim(list_filter(ext, lambda e: e.type = 'organization')[1].value), '') AS employee_number,
@@ -55,15 +76,15 @@ SELECT
         WHEN is_suspended THEN 'suspended'
         ELSE 'active'
     END                                                   AS vendor_status,
-    coalesce(CAST(payload ->> '$.isAdmin' AS BOOLEAN), false)
-        OR coalesce(CAST(payload ->> '$.isDelegatedAdmin' AS BOOLEAN), false) AS is_admin,
-    json_ts(payload, '$.creationTime')                    AS created_at,
-    json_ts(payload, '$.lastLoginTime')                   AS last_login_at,
+    coalesce(CAST(j.isAdmin AS BOOLEAN), false)
+        OR coalesce(CAST(j.isDelegatedAdmin AS BOOLEAN), false) AS is_admin,
+    text_ts(j.creationTime)                               AS created_at,
+    text_ts(j.lastLoginTime)                              AS last_login_at,
     CAST(NULL AS TIMESTAMPTZ)                             AS last_activity_at,
     list_filter(
-        list_concat(coalesce(from_json(payload -> '$.aliases', '["VARCHAR"]'), []),
-                    coalesce(from_json(payload -> '$.nonEditableAliases', '["VARCHAR"]'), [])),
+        list_concat(coalesce(j.aliases, []),
+                    coalesce(j.nonEditableAliases, [])),
         lambda a: a IS NOT NULL AND trim(a) <> '')       AS aliases,
     nullif(trim(addr.countryCode), '')                    AS country,
-    coalesce(nullif(trim(addr.locality), ''), json_text(payload, '$.locations[0].buildingId')) AS office_location
+    coalesce(nullif(trim(addr.locality), ''), blank_as_null(j.locations[1].buildingId)) AS office_location
 FROM picked

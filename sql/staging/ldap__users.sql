@@ -18,20 +18,36 @@
 --                                       without userAccountControl too
 -- vendor_status lists the flags that decided it (disabled, expired, locked,
 -- leaver_ou) or says enabled.
-WITH u AS (
+-- The payload is parsed once, into the fields used; proxyAddresses stays
+-- JSON and is cast as a whole.
+WITH parsed AS (
     SELECT
         *,
-        CAST(payload ->> '$.mapped.userAccountControl' AS BIGINT)       AS uac,
-        json_ts(payload, '$.mapped.accountExpires')                     AS account_expires,
-        json_ts(payload, '$.mapped.lockoutTime')                        AS lockout_time,
-        coalesce(CAST(payload -> '$.mapped.proxyAddresses' AS VARCHAR[]), [])
-                                                                        AS proxies,
-        coalesce(json_text(payload, '$.mapped.mail'),
-                 -- The primary address is the one SMTP: in upper case.
-                 substr(list_filter(coalesce(CAST(payload -> '$.mapped.proxyAddresses' AS VARCHAR[]), []),
-                                    lambda p: p LIKE 'SMTP:%')[1], 6)) AS mail_address,
-        coalesce(CAST(payload ->> '$.mapped.inLeaverOU' AS BOOLEAN), false) AS in_leaver_ou
+        json_transform(payload, '{"mapped": {
+            "userAccountControl": "VARCHAR", "accountExpires": "VARCHAR", "lockoutTime": "VARCHAR",
+            "proxyAddresses": "JSON", "mail": "VARCHAR", "inLeaverOU": "VARCHAR",
+            "sAMAccountName": "VARCHAR", "userPrincipalName": "VARCHAR", "givenName": "VARCHAR",
+            "sn": "VARCHAR", "displayName": "VARCHAR", "department": "VARCHAR", "title": "VARCHAR",
+            "employeeID": "VARCHAR", "employeeNumber": "VARCHAR", "managerObjectGUID": "VARCHAR",
+            "employeeType": "VARCHAR", "company": "VARCHAR", "ouPath": "VARCHAR",
+            "adminCount": "VARCHAR", "whenCreated": "VARCHAR", "lastLogonTimestamp": "VARCHAR",
+            "c": "VARCHAR", "co": "VARCHAR", "physicalDeliveryOfficeName": "VARCHAR", "l": "VARCHAR"
+        }}').mapped AS m
     FROM raw_ldap__users
+),
+u AS (
+    SELECT
+        *,
+        CAST(m.userAccountControl AS BIGINT)                            AS uac,
+        text_ts(m.accountExpires)                                       AS account_expires,
+        text_ts(m.lockoutTime)                                          AS lockout_time,
+        coalesce(CAST(m.proxyAddresses AS VARCHAR[]), [])               AS proxies,
+        coalesce(blank_as_null(m.mail),
+                 -- The primary address is the one SMTP: in upper case.
+                 substr(list_filter(coalesce(CAST(m.proxyAddresses AS VARCHAR[]), []),
+                                    lambda p: p LIKE 'SMTP:%')[1], 6)) AS mail_address,
+        coalesce(CAST(m.inLeaverOU AS BOOLEAN), false)                  AS in_leaver_ou
+    FROM parsed
 ),
 flags AS (
     SELECT
@@ -47,24 +63,24 @@ SELECT
     tenant,
     source_id,
     extracted_at,
-    coalesce(json_text(payload, '$.mapped.sAMAccountName'),
-             json_text(payload, '$.mapped.userPrincipalName'))         AS login,
+    coalesce(blank_as_null(m.sAMAccountName),
+             blank_as_null(m.userPrincipalName))         AS login,
     mail_address                                                        AS email,
     CAST(NULL AS VARCHAR)                                               AS secondary_email,
-    json_text(payload, '$.mapped.givenName')                            AS first_name,
-    json_text(payload, '$.mapped.sn')                                   AS last_name,
-    json_text(payload, '$.mapped.displayName')                          AS display_name,
-    json_text(payload, '$.mapped.department')                           AS department,
-    json_text(payload, '$.mapped.title')                                AS job_title,
-    coalesce(json_text(payload, '$.mapped.employeeID'),
-             json_text(payload, '$.mapped.employeeNumber'))             AS employee_number,
+    blank_as_null(m.givenName)                            AS first_name,
+    blank_as_null(m.sn)                                   AS last_name,
+    blank_as_null(m.displayName)                          AS display_name,
+    blank_as_null(m.department)                           AS department,
+    blank_as_null(m.title)                                AS job_title,
+    coalesce(blank_as_null(m.employeeID),
+             blank_as_null(m.employeeNumber))             AS employee_number,
     CAST(NULL AS VARCHAR)                                               AS cost_center,
-    json_text(payload, '$.mapped.managerObjectGUID')                    AS manager_source_id,
-    lower(json_text(payload, '$.mapped.employeeType'))                  AS user_type,
+    blank_as_null(m.managerObjectGUID)                    AS manager_source_id,
+    lower(blank_as_null(m.employeeType))                  AS user_type,
     -- The company when set, else the OU path: the org unit has no column
     -- of its own in the contract.
-    coalesce(json_text(payload, '$.mapped.company'),
-             json_text(payload, '$.mapped.ouPath'))                     AS organization,
+    coalesce(blank_as_null(m.company),
+             blank_as_null(m.ouPath))                     AS organization,
     CASE
         WHEN disabled AND in_leaver_ou THEN 'deprovisioned'
         WHEN disabled OR expired       THEN 'suspended'
@@ -80,21 +96,21 @@ SELECT
     -- admin groups; without userAccountControl this is not AD and cannot
     -- tell.
     CASE
-        WHEN CAST(payload ->> '$.mapped.adminCount' AS BIGINT) = 1 THEN true
+        WHEN CAST(m.adminCount AS BIGINT) = 1 THEN true
         WHEN uac IS NOT NULL THEN false
     END                                                                 AS is_admin,
-    json_ts(payload, '$.mapped.whenCreated')                            AS created_at,
-    json_ts(payload, '$.mapped.lastLogonTimestamp')                     AS last_login_at,
+    text_ts(m.whenCreated)                                AS created_at,
+    text_ts(m.lastLogonTimestamp)                         AS last_login_at,
     CAST(NULL AS TIMESTAMPTZ)                                           AS last_activity_at,
     -- smtp: (lower case) addresses and the UPN, without the e-mail itself.
     list_sort(list_distinct(list_filter(
         list_concat(
             list_transform(list_filter(proxies, lambda p: p LIKE 'smtp:%'), lambda p: substr(p, 6)),
-            [json_text(payload, '$.mapped.userPrincipalName')]),
+            [blank_as_null(m.userPrincipalName)]),
         lambda a: a IS NOT NULL AND a <> '' AND lower(a) <> lower(coalesce(mail_address, '')))))
                                                                         AS aliases,
-    coalesce(json_text(payload, '$.mapped.c'), json_text(payload, '$.mapped.co'))
+    coalesce(blank_as_null(m.c), blank_as_null(m.co))
                                                                         AS country,
-    coalesce(json_text(payload, '$.mapped.physicalDeliveryOfficeName'),
-             json_text(payload, '$.mapped.l'))                          AS office_location
+    coalesce(blank_as_null(m.physicalDeliveryOfficeName),
+             blank_as_null(m.l))                          AS office_location
 FROM flags

@@ -9,11 +9,25 @@
 -- login, and the connector reports the identifiers capability unavailable.
 -- Rows of deleted users (Is Deleted True) keep no account either: their name
 -- may have passed to a new user.
+-- Each report row is parsed once, into the fields used.
 WITH rows AS (
     SELECT
         *,
-        json_text(payload, '$."User Principal Name"') AS upn
+        json_transform(payload, '{
+            "User Principal Name": "VARCHAR",
+            "Is Deleted": "VARCHAR",
+            "Exchange Last Activity Date": "VARCHAR",
+            "OneDrive Last Activity Date": "VARCHAR",
+            "SharePoint Last Activity Date": "VARCHAR",
+            "Skype For Business Last Activity Date": "VARCHAR",
+            "Yammer Last Activity Date": "VARCHAR",
+            "Teams Last Activity Date": "VARCHAR"
+        }') AS j
     FROM raw_microsoft365__activity
+),
+named_rows AS (
+    SELECT *, blank_as_null(j."User Principal Name")         AS upn
+    FROM rows
 ),
 accounts AS (
     SELECT
@@ -23,23 +37,30 @@ accounts AS (
     FROM raw_microsoft365__users
     GROUP BY ALL
 ),
-products(event_type, label, path) AS (
-    VALUES ('exchange',           'Exchange',           '$."Exchange Last Activity Date"'),
-           ('onedrive',           'OneDrive',           '$."OneDrive Last Activity Date"'),
-           ('sharepoint',         'SharePoint',         '$."SharePoint Last Activity Date"'),
-           ('skype_for_business', 'Skype For Business', '$."Skype For Business Last Activity Date"'),
-           ('yammer',             'Yammer',             '$."Yammer Last Activity Date"'),
-           ('teams',              'Teams',              '$."Teams Last Activity Date"')
+products(event_type, label) AS (
+    VALUES ('exchange',           'Exchange'),
+           ('onedrive',           'OneDrive'),
+           ('sharepoint',         'SharePoint'),
+           ('skype_for_business', 'Skype For Business'),
+           ('yammer',             'Yammer'),
+           ('teams',              'Teams')
 ),
 events AS (
     SELECT
-        r.*,
+        r.* EXCLUDE (j),
         p.event_type,
         p.label,
-        json_text(r.payload, p.path)  AS last_date,
-        r.upn LIKE '%_@_%'            AS named,
-        coalesce(lower(json_text(r.payload, '$."Is Deleted"')) = 'true', false) AS deleted
-    FROM rows AS r
+        blank_as_null(CASE p.event_type
+            WHEN 'exchange'           THEN r.j."Exchange Last Activity Date"
+            WHEN 'onedrive'           THEN r.j."OneDrive Last Activity Date"
+            WHEN 'sharepoint'         THEN r.j."SharePoint Last Activity Date"
+            WHEN 'skype_for_business' THEN r.j."Skype For Business Last Activity Date"
+            WHEN 'yammer'             THEN r.j."Yammer Last Activity Date"
+            WHEN 'teams'              THEN r.j."Teams Last Activity Date"
+        END)                                                                AS last_date,
+        r.upn LIKE '%_@_%'                                                  AS named,
+        coalesce(lower(blank_as_null(r.j."Is Deleted")) = 'true', false)   AS deleted
+    FROM named_rows AS r
     CROSS JOIN products AS p
 )
 SELECT

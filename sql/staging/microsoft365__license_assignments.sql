@@ -14,10 +14,18 @@ WITH users AS (
         tenant,
         source_id,
         extracted_at,
-        coalesce(from_json(payload -> '$.assignedLicenses', '[{"skuId": "VARCHAR"}]'), []) AS assigned,
-        coalesce(from_json(payload -> '$.licenseAssignmentStates',
-                           '[{"skuId": "VARCHAR", "assignedByGroup": "VARCHAR", "state": "VARCHAR"}]'), []) AS states
-    FROM raw_microsoft365__users
+        coalesce(j.assignedLicenses, [])        AS assigned,
+        coalesce(j.licenseAssignmentStates, []) AS states
+    FROM (
+        -- The payload parsed once, into the fields used.
+        SELECT
+            *,
+            json_transform(payload, '{
+                "assignedLicenses": [{"skuId": "VARCHAR"}],
+                "licenseAssignmentStates": [{"skuId": "VARCHAR", "assignedByGroup": "VARCHAR", "state": "VARCHAR"}]
+            }') AS j
+        FROM raw_microsoft365__users
+    )
 ),
 skus AS (
     SELECT

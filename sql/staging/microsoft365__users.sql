@@ -7,15 +7,34 @@
 -- 0001-01-01T00:00:00Z, read here as NULL. The listing does not say who is an
 -- admin, so is_admin is NULL. Aliases are the smtp proxy addresses, other
 -- mails and the user principal name, without the primary address.
-WITH users AS (
+WITH parsed AS (
+    -- The payload parsed once, into the fields used.
     SELECT
         *,
-        coalesce(from_json(payload -> '$.proxyAddresses', '["VARCHAR"]'), [])    AS proxy,
-        coalesce(from_json(payload -> '$.otherMails', '["VARCHAR"]'), [])        AS other,
-        never_as_null(json_ts(payload, '$.signInActivity.lastSignInDateTime'))               AS last_sign_in,
-        never_as_null(json_ts(payload, '$.signInActivity.lastNonInteractiveSignInDateTime')) AS last_non_interactive,
-        never_as_null(json_ts(payload, '$.signInActivity.lastSuccessfulSignInDateTime'))     AS last_successful
+        json_transform(payload, '{
+            "userPrincipalName": "VARCHAR", "mail": "VARCHAR", "otherMails": ["VARCHAR"],
+            "proxyAddresses": ["VARCHAR"], "givenName": "VARCHAR", "surname": "VARCHAR",
+            "displayName": "VARCHAR", "department": "VARCHAR", "jobTitle": "VARCHAR",
+            "employeeId": "VARCHAR", "userType": "VARCHAR", "companyName": "VARCHAR",
+            "accountEnabled": "VARCHAR", "createdDateTime": "VARCHAR", "country": "VARCHAR",
+            "officeLocation": "VARCHAR",
+            "signInActivity": {"lastSignInDateTime": "VARCHAR", "lastNonInteractiveSignInDateTime": "VARCHAR",
+                               "lastSuccessfulSignInDateTime": "VARCHAR"}
+        }') AS j
     FROM raw_microsoft365__users
+),
+users AS (
+    SELECT
+        *,
+        coalesce(j.proxyAddresses, [])                                                    AS proxy,
+        coalesce(j.otherMails, [])                                                        AS other,
+        never_as_null(text_ts(j.signInActivity.lastSignInDateTime))                       AS last_sign_in,
+        never_as_null(text_ts(j.signInActivity.lastNonInteractiveSignInDateTime))         AS last_non_interactive,
+        never_as_null(text_ts(j.signInActivity.lastSuccessfulSignInDateTime))             AS last_successful,
+        blank_as_null(j.userPrincipalName)                                                AS upn_text,
+        blank_as_null(j.mail)                                                             AS mail_text,
+        blank_as_null(j.accountEnabled)                                                   AS enabled_text
+    FROM parsed
 )
 SELECT
     connector,
@@ -23,30 +42,30 @@ SELECT
     tenant,
     source_id,
     extracted_at,
-    json_text(payload, '$.userPrincipalName')       AS login,
-    json_text(payload, '$.mail')                    AS email,
-    json_text(payload, '$.otherMails[0]')           AS secondary_email,
-    json_text(payload, '$.givenName')               AS first_name,
-    json_text(payload, '$.surname')                 AS last_name,
-    json_text(payload, '$.displayName')             AS display_name,
-    json_text(payload, '$.department')              AS department,
-    json_text(payload, '$.jobTitle')                AS job_title,
-    json_text(payload, '$.employeeId')              AS employee_number,
+    upn_text                                 AS login,
+    mail_text                                AS email,
+    blank_as_null(j.otherMails[1])           AS secondary_email,
+    blank_as_null(j.givenName)               AS first_name,
+    blank_as_null(j.surname)                 AS last_name,
+    blank_as_null(j.displayName)             AS display_name,
+    blank_as_null(j.department)              AS department,
+    blank_as_null(j.jobTitle)                AS job_title,
+    blank_as_null(j.employeeId)              AS employee_number,
     CAST(NULL AS VARCHAR)                           AS cost_center,
     CAST(NULL AS VARCHAR)                           AS manager_source_id,
-    lower(json_text(payload, '$.userType'))         AS user_type,
-    json_text(payload, '$.companyName')             AS organization,
-    CASE json_text(payload, '$.accountEnabled')
+    lower(blank_as_null(j.userType))         AS user_type,
+    blank_as_null(j.companyName)             AS organization,
+    CASE enabled_text
         WHEN 'true'  THEN 'active'
         WHEN 'false' THEN 'suspended'
         ELSE 'unknown'
     END                                             AS status,
-    CASE json_text(payload, '$.accountEnabled')
+    CASE enabled_text
         WHEN 'true'  THEN 'enabled'
         WHEN 'false' THEN 'disabled'
     END                                             AS vendor_status,
     CAST(NULL AS BOOLEAN)                           AS is_admin,
-    json_ts(payload, '$.createdDateTime')           AS created_at,
+    text_ts(j.createdDateTime)               AS created_at,
     last_sign_in                                    AS last_login_at,
     -- Non-interactive sign-ins (token refreshes of a running Outlook or
     -- Teams) are use of the license too.
@@ -54,9 +73,9 @@ SELECT
     list_sort(list_distinct(list_filter(
         list_transform(list_filter(proxy, a -> lower(a) LIKE 'smtp:%'), a -> lower(trim(a[6:])))
             || list_transform(other, a -> lower(trim(a)))
-            || [lower(json_text(payload, '$.userPrincipalName'))],
-        a -> a IS NOT NULL AND a <> '' AND a <> coalesce(lower(json_text(payload, '$.mail')), '')
+            || [lower(upn_text)],
+        a -> a IS NOT NULL AND a <> '' AND a <> coalesce(lower(mail_text), '')
     )))                                             AS aliases,
-    json_text(payload, '$.country')                 AS country,
-    json_text(payload, '$.officeLocation')          AS office_location
+    blank_as_null(j.country)                 AS country,
+    blank_as_null(j.officeLocation)          AS office_location
 FROM users
