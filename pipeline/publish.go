@@ -287,6 +287,9 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 		return fmt.Errorf("opening DuckDB: %w", err)
 	}
 	rows, err := db.Run(ctx, in)
+	for _, s := range db.Steps() {
+		o.logger().Debug("transform step", "step", s.Name, "seconds", s.Duration.Seconds())
+	}
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("closing DuckDB: %w", cerr)
 	}
