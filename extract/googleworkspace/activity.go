@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/saaspipe/saaspipe/extract"
@@ -35,14 +33,8 @@ const loginRetention = 180 * 24 * time.Hour
 // time >= Last - overlap, which the next run re-reads and must skip.
 // UsageDate is the newest usage report date read.
 type cursor struct {
-	Last      time.Time  `json:"last"`
-	Seen      []seenItem `json:"seen,omitempty"`
-	UsageDate string     `json:"usage_date,omitempty"`
-}
-
-type seenItem struct {
-	ID   string    `json:"id"`
-	Time time.Time `json:"time"`
+	extract.OverlapCursor
+	UsageDate string `json:"usage_date,omitempty"`
 }
 
 func parseCursor(s string) (cursor, error) {
@@ -92,21 +84,14 @@ type activityID struct {
 }
 
 func (c *Connector) fetchLogins(ctx context.Context, prev cursor, now time.Time, sink extract.Sink) (cursor, error) {
-	since := now.Add(-c.lookback)
-	skip := map[string]bool{}
-	if !prev.Last.IsZero() {
-		since = prev.Last.Add(-c.overlap)
-		for _, s := range prev.Seen {
-			skip[s.ID] = true
-		}
-	}
+	next := prev
+	since := next.Resume(now, c.lookback, c.overlap)
 	// Google keeps login events 180 days and refuses a startTime before.
 	if floor := now.Add(-loginRetention); since.Before(floor) {
 		since = floor
 	}
-	next := prev
 	if !since.Before(now) {
-		return next, nil
+		return prev, nil
 	}
 	q := url.Values{
 		"startTime":  {since.Format(time.RFC3339Nano)},
@@ -116,7 +101,6 @@ func (c *Connector) fetchLogins(ctx context.Context, prev cursor, now time.Time,
 	if c.customer != "my_customer" {
 		q.Set("customerId", c.customer)
 	}
-	seen := slices.Clone(prev.Seen)
 	err := c.c.list(ctx, activityListing, c.c.admin, loginPath, q, func(p page) error {
 		for i, rec := range p.records {
 			var a activityID
@@ -128,37 +112,20 @@ func (c *Connector) fetchLogins(ctx context.Context, prev cursor, now time.Time,
 				return fmt.Errorf("listing google login activities: record %d: time %q: %w", i, a.ID.Time, err)
 			}
 			id := a.ID.Time + "/" + a.ID.UniqueQualifier
-			if skip[id] {
+			if next.Skip(id) {
 				continue
 			}
 			if err := sink.Emit(ctx, extract.Record{SourceID: id, Payload: rec}); err != nil {
 				return err
 			}
-			skip[id] = true
-			seen = append(seen, seenItem{ID: id, Time: at.UTC()})
-			if at.After(next.Last) {
-				next.Last = at.UTC()
-			}
+			next.Emitted(id, at)
 		}
 		return nil
 	})
 	if err != nil {
 		return cursor{}, err
 	}
-	// Keep only the events the next run's overlap re-reads.
-	floor := next.Last.Add(-c.overlap)
-	next.Seen = nil
-	for _, s := range seen {
-		if !s.Time.Before(floor) {
-			next.Seen = append(next.Seen, s)
-		}
-	}
-	slices.SortFunc(next.Seen, func(a, b seenItem) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	next.OverlapCursor = next.Trimmed()
 	return next, nil
 }
 

@@ -225,7 +225,7 @@ func TestActivityIncremental(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c cursor
+	var c extract.OverlapCursor
 	if err := json.Unmarshal([]byte(cur), &c); err != nil || c.Last.After(now) || len(c.Seen) == 0 {
 		t.Fatalf("cursor %s after first run: %v", cur, err)
 	}
