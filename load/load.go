@@ -6,8 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/saaspipe/saaspipe/extract/stage"
-	"github.com/saaspipe/saaspipe/internal/crashpoint"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saaspipe/saaspipe/extract/stage"
+	"github.com/saaspipe/saaspipe/internal/crashpoint"
 	"github.com/saaspipe/saaspipe/transform"
 )
 
@@ -40,6 +41,11 @@ type Options struct {
 	Replace bool
 	Reason  string
 	Actor   Actor
+	// DatasetDir, when set, holds the datasets as transform.WriteDatasets
+	// wrote them (transform.DatasetFile); Publish copies those files byte
+	// for byte, and db reads them through views named after the datasets.
+	// When empty, db holds the dataset tables and Publish writes them.
+	DatasetDir string
 	// Now stamps the manifest (time.Now when nil); published rows never
 	// see it.
 	Now func() time.Time
@@ -54,9 +60,6 @@ var (
 	// already published (a replacement of an existing date can).
 	ErrOutOfOrder = errors.New("a later snapshot is already sealed")
 )
-
-// RowGroupSize is fixed so that a file's layout depends only on its rows.
-const RowGroupSize = 122880
 
 const (
 	publishedDir = "published"
@@ -188,6 +191,14 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if replaced != nil {
 		m.Replacement = &Replacement{Replaces: replaced.SnapshotID, At: created, User: o.Actor.User, Host: o.Actor.Host, Reason: o.Reason}
 	}
+	if o.DatasetDir != "" {
+		for _, ds := range o.Datasets {
+			// ds.Name is checked against datasetNameRE above.
+			if _, err := db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+ds.Name+" AS FROM read_parquet("+quote(transform.DatasetFile(o.DatasetDir, ds.Name))+")"); err != nil {
+				return nil, fmt.Errorf("reading the transformed dataset %s: %w", ds.Name, err)
+			}
+		}
+	}
 	base, err := historyBase(o.DataDir, chain, day)
 	if err != nil {
 		return nil, err
@@ -199,8 +210,14 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 		return nil, err
 	}
 	datasets := append(slices.Clone(o.Datasets), HistoryDatasets...)
-	for _, ds := range datasets {
-		f, err := writeDataset(ctx, db, tmp, ds)
+	for i, ds := range datasets {
+		var f File
+		var err error
+		if o.DatasetDir != "" && i < len(o.Datasets) {
+			f, err = copyDataset(ctx, db, tmp, ds, transform.DatasetFile(o.DatasetDir, ds.Name))
+		} else {
+			f, err = writeDataset(ctx, db, tmp, ds)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -277,25 +294,57 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	return m, nil
 }
 
-// writeDataset copies one dataset table to <tmp>/<name>/part-0.parquet in
-// key order and describes the file. Rows are counted from the written file,
-// not the table, so the manifest states what is on disk.
+// writeDataset writes one dataset table to <tmp>/<name>/part-0.parquet
+// (transform.WriteDataset) and describes the file.
 func writeDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Dataset) (File, error) {
 	dir := filepath.Join(tmp, ds.Name)
 	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
 		return File{}, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
 	}
 	path := filepath.Join(dir, partFile)
-	q := fmt.Sprintf("COPY (SELECT * FROM %s ORDER BY %s) TO ? (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE %d)",
-		ds.Name, strings.Join(ds.Key, ", "), RowGroupSize)
-	if _, err := db.ExecContext(ctx, q, path); err != nil {
-		return File{}, fmt.Errorf("writing dataset %s: %w", ds.Name, err)
+	if err := transform.WriteDataset(ctx, db, ds, path); err != nil {
+		return File{}, err
 	}
-	// DuckDB creates files with the process umask; published data is not
-	// for every local user.
-	if err := os.Chmod(path, stage.FileMode); err != nil {
-		return File{}, fmt.Errorf("restricting dataset %s: %w", ds.Name, err)
+	return describeDataset(ctx, db, ds, path)
+}
+
+// copyDataset copies a dataset file the transform stage wrote to
+// <tmp>/<name>/part-0.parquet and describes the copy.
+func copyDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Dataset, from string) (File, error) {
+	dir := filepath.Join(tmp, ds.Name)
+	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
+		return File{}, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
 	}
+	path := filepath.Join(dir, partFile)
+	if err := copyFile(from, path); err != nil {
+		return File{}, fmt.Errorf("copying dataset %s: %w", ds.Name, err)
+	}
+	return describeDataset(ctx, db, ds, path)
+}
+
+func copyFile(from, to string) (err error) {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, stage.FileMode)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	_, err = io.Copy(dst, src)
+	return err
+}
+
+// describeDataset counts, hashes and fsyncs a dataset file written under
+// the publish directory. Rows are counted from the file, not the table, so
+// the manifest states what is on disk.
+func describeDataset(ctx context.Context, db *sql.DB, ds transform.Dataset, path string) (File, error) {
 	f := File{Dataset: ds.Name}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM read_parquet(?)", path).Scan(&f.Rows); err != nil {
 		return File{}, fmt.Errorf("counting rows of dataset %s: %w", ds.Name, err)

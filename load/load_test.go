@@ -188,18 +188,44 @@ func TestPublishChainCatalogAndSeal(t *testing.T) {
 	}
 
 	// The same staged input, transformed again in a new database and
-	// published elsewhere, gives the same bytes.
-	o1b := o1
-	o1b.DataDir = t.TempDir()
-	again := transformed(t, transform.Input{SnapshotID: o1.SnapshotID, SnapshotDate: day1, Staged: o1.Staged, Runs: o1.Runs,
-		Types: []transform.TypeInfo{oktaType}})
-	m1b, err := Publish(ctx, again.SQL(), o1b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range m1.Files {
-		if m1.Files[i].SHA256 != m1b.Files[i].SHA256 || m1.Files[i].Rows != m1b.Files[i].Rows {
-			t.Errorf("%s: two transforms of the same input published different bytes", m1.Files[i].Path)
+	// published elsewhere, gives the same bytes; so does the pipeline's
+	// way, where the transform keeps only the datasets and writes them as
+	// files that a fresh database publishes (DatasetDir).
+	in1 := transform.Input{SnapshotID: o1.SnapshotID, SnapshotDate: day1, Staged: o1.Staged, Runs: o1.Runs,
+		Types: []transform.TypeInfo{oktaType}}
+	for _, handed := range []bool{false, true} {
+		o1b := o1
+		o1b.DataDir = t.TempDir()
+		var again *transform.DB
+		if handed {
+			lean, err := transform.Open(ctx, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			lean.DiscardIntermediates()
+			if _, err := lean.Run(ctx, in1); err != nil {
+				t.Fatal(err)
+			}
+			o1b.DatasetDir = t.TempDir()
+			if err := lean.WriteDatasets(ctx, o1b.DatasetDir); err != nil {
+				t.Fatal(err)
+			}
+			lean.Close()
+			if again, err = transform.Open(ctx, t.TempDir()); err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+		} else {
+			again = transformed(t, in1)
+		}
+		m1b, err := Publish(ctx, again.SQL(), o1b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range m1.Files {
+			if m1.Files[i].SHA256 != m1b.Files[i].SHA256 || m1.Files[i].Rows != m1b.Files[i].Rows {
+				t.Errorf("%s (handed over as files: %v): two transforms of the same input published different bytes", m1.Files[i].Path, handed)
+			}
 		}
 	}
 

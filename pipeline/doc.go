@@ -4,8 +4,10 @@
 //	extract   connector instances (bounded pool) → staging/<snapshot>/<connector>/<entity>.parquet
 //	          + staging/<snapshot>/<connector>/_run.json, cursors in state/
 //	transform staged files of every enabled instance (or, for one that failed, its last good
-//	          snapshot's files, marked stale) → DuckDB tables in work/<snapshot>/
-//	load      those tables → published/, snapshots/<id>/manifest.json, saaspipe.duckdb
+//	          snapshot's files, marked stale) → in-memory DuckDB → the datasets as sorted
+//	          Parquet in work/<snapshot>/datasets/ + work/<snapshot>/transform.json
+//	load      those files, copied byte for byte, and the history folded from them →
+//	          published/, snapshots/<id>/manifest.json, saaspipe.duckdb
 //
 // In: a Config (see config.go), a logical snapshot date, the registry of
 // connector types. Out: the files above and a Summary (also written to

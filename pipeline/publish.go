@@ -199,8 +199,8 @@ type transformState struct {
 }
 
 const (
-	workDB    = "transform.duckdb"
-	workState = "transform.json"
+	workDatasets = "datasets"
+	workState    = "transform.json"
 )
 
 // checkSealed answers whether the snapshot is already published; sealed and
@@ -282,11 +282,15 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 		return err
 	}
 	start := time.Now()
-	db, err := transform.OpenFile(ctx, filepath.Join(work, workDB), work)
+	db, err := transform.Open(ctx, work)
 	if err != nil {
 		return fmt.Errorf("opening DuckDB: %w", err)
 	}
+	db.DiscardIntermediates()
 	rows, err := db.Run(ctx, in)
+	if err == nil {
+		err = db.WriteDatasets(ctx, filepath.Join(work, workDatasets))
+	}
 	for _, s := range db.Steps() {
 		o.logger().Debug("transform step", "step", s.Name, "seconds", s.Duration.Seconds())
 	}
@@ -300,8 +304,8 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 	st.Datasets = rows
 	sum.Datasets = rows
 	crashpoint.Hit("transform:built")
-	// The state file is written last: its presence means the DuckDB file is
-	// complete.
+	// The state file is written last: its presence means the dataset files
+	// are complete.
 	if err := writeJSONAtomic(filepath.Join(work, workState), st); err != nil {
 		return err
 	}
@@ -369,9 +373,9 @@ func loadLocked(ctx context.Context, o Options, sum *Summary) error {
 	}
 	sum.Connectors = st.Connectors
 	start := time.Now()
-	db, err := transform.OpenFile(ctx, filepath.Join(work, workDB), work)
+	db, err := transform.Open(ctx, work)
 	if err != nil {
-		return fmt.Errorf("opening the transformed DuckDB: %w", err)
+		return fmt.Errorf("opening DuckDB: %w", err)
 	}
 	defer db.Close()
 	m, err := load.Publish(ctx, db.SQL(), load.Options{
@@ -379,6 +383,7 @@ func loadLocked(ctx context.Context, o Options, sum *Summary) error {
 		Datasets: transform.Datasets, Staged: st.Staged, Runs: st.Runs,
 		ToolVersion: o.ToolVersion, ConfigFingerprint: st.Fingerprint,
 		Input: st.Input, Replace: o.Replace, Reason: o.Reason, Actor: load.CurrentActor(),
+		DatasetDir: filepath.Join(work, workDatasets),
 	})
 	if err != nil {
 		return fmt.Errorf("publishing snapshot %s: %w", snap, err)

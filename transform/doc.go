@@ -7,8 +7,13 @@
 // reported of its tenant), the connector types' declarations and the org
 // source ranking.
 // Out: one DuckDB table per Dataset, named after it, inside the DB that Run
-// was called on, with exactly the Dataset's columns; package load publishes
-// them. Nothing is written outside the scratch directory given to Open.
+// was called on, with exactly the Dataset's columns; WriteDatasets writes
+// them as zstd Parquet in key order (WriteDataset, the one writer every
+// published dataset file comes from), which package load publishes.
+// Nothing else is written outside the scratch directory given to Open.
+//
+// Tests keep every layer for inspection; the pipeline calls
+// DiscardIntermediates, which drops each table once no later SQL reads it.
 //
 // Layers, each a set of tables or views in the in-process database:
 // raw_<type>__<entity> (staged rows, typed), stg_<type>__<entity> (vendor

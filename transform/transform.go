@@ -152,9 +152,8 @@ type DB struct {
 	// holds the session variable the raw views read their file lists from.
 	q     querier
 	steps []Step
-	// file: the database lives in a file, which should receive only the
-	// datasets (see Run).
-	file bool
+	// lean: drop what no later step reads (DiscardIntermediates).
+	lean bool
 }
 
 type querier interface {
@@ -187,17 +186,6 @@ func (d *DB) exec(ctx context.Context, name, query string, args ...any) (sql.Res
 // starving the machine; the time zone is pinned to UTC because casting a
 // TIMESTAMPTZ to a DATE depends on it.
 func Open(ctx context.Context, scratchDir string) (*DB, error) {
-	return open(ctx, "", scratchDir)
-}
-
-// OpenFile is Open with the tables kept in the database file path, so that a
-// later process (the load stage) can publish them. The file is created if
-// missing.
-func OpenFile(ctx context.Context, path, scratchDir string) (*DB, error) {
-	return open(ctx, path, scratchDir)
-}
-
-func open(ctx context.Context, path, scratchDir string) (*DB, error) {
 	tmp := filepath.Join(scratchDir, "duckdb-tmp")
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("creating duckdb scratch directory: %w", err)
@@ -210,7 +198,7 @@ func open(ctx context.Context, path, scratchDir string) (*DB, error) {
 		"preserve_insertion_order":     {"true"},
 		"autoinstall_known_extensions": {"false"},
 	}
-	db, err := sql.Open("duckdb", path+"?"+opts.Encode())
+	db, err := sql.Open("duckdb", "?"+opts.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("opening duckdb: %w", err)
 	}
@@ -218,8 +206,20 @@ func open(ctx context.Context, path, scratchDir string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("pinning duckdb time zone: %w", err)
 	}
-	return &DB{db: db, q: db, file: path != ""}, nil
+	if err := tuneAllocator(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &DB{db: db, q: db}, nil
 }
+
+// DiscardIntermediates makes Run drop every table and view as soon as no
+// later step reads it, keeping only the datasets. The pipeline uses it:
+// its load stage reads nothing else, and at 100,000 people the staged
+// activity alone is millions of rows that would otherwise stay in memory,
+// or spill, until the end. Tests that inspect staging or intermediate
+// tables leave it off.
+func (d *DB) DiscardIntermediates() { d.lean = true }
 
 // SQL exposes the database, for load and for tests.
 func (d *DB) SQL() *sql.DB { return d.db }
@@ -245,44 +245,7 @@ func (d *DB) Run(ctx context.Context, in Input) (map[string]int64, error) {
 		conn.Close()
 	}()
 	d.q = conn
-	if d.file {
-		return d.runInMemory(ctx, conn, in)
-	}
 	return d.run(ctx, in)
-}
-
-// workCatalog is the in-memory database a file-backed Run builds its tables
-// in.
-const workCatalog = "transform_work"
-
-// runInMemory runs the transform in an attached in-memory database and
-// copies only the datasets into the file: raw views, staging and
-// intermediate tables never need to outlive the run, and writing them to
-// the file cost about as much as building them (20k-person estate: 78 s
-// against 45 s in memory). DuckDB still spills to the scratch directory
-// beyond memory_limit.
-func (d *DB) runInMemory(ctx context.Context, conn *sql.Conn, in Input) (map[string]int64, error) {
-	var home string
-	if err := conn.QueryRowContext(ctx, "SELECT current_database()").Scan(&home); err != nil {
-		return nil, fmt.Errorf("naming the duckdb database: %w", err)
-	}
-	home = `"` + strings.ReplaceAll(home, `"`, `""`) + `"`
-	if _, err := conn.ExecContext(ctx, "DETACH DATABASE IF EXISTS "+workCatalog+"; ATTACH ':memory:' AS "+workCatalog+"; USE "+workCatalog); err != nil {
-		return nil, fmt.Errorf("attaching the work database: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "USE "+home+"; DETACH DATABASE IF EXISTS "+workCatalog)
-	counts, err := d.run(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	for _, ds := range Datasets {
-		if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TABLE "+home+".main."+ds.Name+" AS FROM "+workCatalog+".main."+ds.Name); err != nil {
-			return nil, fmt.Errorf("saving dataset %s: %w", ds.Name, err)
-		}
-	}
-	d.steps = append(d.steps, Step{Name: "save datasets", Duration: time.Since(start)})
-	return counts, nil
 }
 
 func (d *DB) run(ctx context.Context, in Input) (map[string]int64, error) {
@@ -684,16 +647,20 @@ func (d *DB) runCore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listing core SQL: %w", err)
 	}
-	for _, file := range files {
-		m := coreNameRE.FindStringSubmatch(file)
-		if m == nil {
-			return fmt.Errorf("core SQL file %s is not named NN_<table>.sql", file)
-		}
+	bodies := make([]string, len(files))
+	for i, file := range files {
 		body, err := fs.ReadFile(sqlfiles.FS, file)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", file, err)
 		}
-		if _, err := d.exec(ctx, file, "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+string(body)); err != nil {
+		bodies[i] = string(body)
+	}
+	for i, file := range files {
+		m := coreNameRE.FindStringSubmatch(file)
+		if m == nil {
+			return fmt.Errorf("core SQL file %s is not named NN_<table>.sql", file)
+		}
+		if _, err := d.exec(ctx, file, "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+bodies[i]); err != nil {
 			return fmt.Errorf("running %s: %w", file, err)
 		}
 		if step, ok := coreGoSteps[m[1]]; ok {
@@ -701,9 +668,92 @@ func (d *DB) runCore(ctx context.Context) error {
 				return err
 			}
 		}
+		if d.lean {
+			if err := d.dropUnread(ctx, bodies[i+1:]); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
+
+// dropUnread drops every table and view of the work database that is not a
+// dataset and that the core SQL still to run (later) does not read,
+// directly or through a view. A name counts as read when it appears as a
+// word in the SQL, so a mention in a comment keeps a table a little longer
+// and never drops one too early.
+func (d *DB) dropUnread(ctx context.Context, later []string) error {
+	start := time.Now()
+	rows, err := d.q.QueryContext(ctx, `
+SELECT table_name, 'TABLE', '' FROM duckdb_tables()
+WHERE database_name = current_database() AND schema_name = 'main' AND NOT temporary
+UNION ALL
+SELECT view_name, 'VIEW', sql FROM duckdb_views()
+WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal AND NOT temporary`)
+	if err != nil {
+		return fmt.Errorf("listing work tables: %w", err)
+	}
+	type object struct{ kind, sql string }
+	objects := map[string]object{}
+	for rows.Next() {
+		var name string
+		var o object
+		if err := rows.Scan(&name, &o.kind, &o.sql); err != nil {
+			rows.Close()
+			return fmt.Errorf("listing work tables: %w", err)
+		}
+		objects[name] = o
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("listing work tables: %w", err)
+	}
+	words := map[string]bool{}
+	for _, body := range later {
+		for _, w := range identWordRE.FindAllString(body, -1) {
+			words[strings.ToLower(w)] = true
+		}
+	}
+	for _, ds := range Datasets {
+		words[ds.Name] = true
+	}
+	// A view keeps what it reads.
+	for changed := true; changed; {
+		changed = false
+		for name, o := range objects {
+			if o.kind != "VIEW" || !words[name] {
+				continue
+			}
+			for _, w := range identWordRE.FindAllString(o.sql, -1) {
+				if w = strings.ToLower(w); !words[w] {
+					words[w], changed = true, true
+				}
+			}
+		}
+	}
+	var dropped []string
+	for _, kind := range []string{"VIEW", "TABLE"} {
+		for name, o := range objects {
+			if o.kind != kind || words[name] {
+				continue
+			}
+			// name comes from the catalogue and is quoted.
+			if _, err := d.q.ExecContext(ctx, "DROP "+kind+" "+quoteIdent(name)); err != nil {
+				return fmt.Errorf("dropping %s: %w", name, err)
+			}
+			dropped = append(dropped, name)
+		}
+	}
+	if len(dropped) > 0 {
+		slices.Sort(dropped)
+		d.steps = append(d.steps, Step{Name: "drop " + strings.Join(dropped, ", "), Duration: time.Since(start)})
+	}
+	return nil
+}
+
+var identWordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // checkColumns compares a table's or view's columns with want, in order.
 func (d *DB) checkColumns(ctx context.Context, table string, want []Column) error {

@@ -459,3 +459,75 @@ func TestActivityStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscardIntermediates runs the fixture the pipeline's way (intermediate
+// tables dropped as soon as nothing later reads them, datasets written with
+// WriteDatasets) and the inspecting way, and requires the same bytes in
+// every dataset file, the golden rows in them, and nothing but the datasets
+// left in the lean database.
+func TestDiscardIntermediates(t *testing.T) {
+	ctx := context.Background()
+	in := fixture(t, t.TempDir())
+	full, lean := openDB(t), openDB(t)
+	lean.DiscardIntermediates()
+	dirs := []string{t.TempDir(), t.TempDir()}
+	for i, db := range []*DB{full, lean} {
+		if _, err := db.Run(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.WriteDatasets(ctx, dirs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	left := func(db *DB) []string {
+		rows, err := db.SQL().Query(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'
+			UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var names []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, n)
+		}
+		return names
+	}
+	var want []string
+	for _, ds := range Datasets {
+		want = append(want, ds.Name)
+	}
+	slices.Sort(want)
+	if got := left(lean); !slices.Equal(got, want) {
+		t.Errorf("lean run left %v, want only the datasets %v", got, want)
+	}
+	if got := left(full); !slices.Contains(got, "stg_okta__users") || !slices.Contains(got, "int_accounts") {
+		t.Errorf("full run dropped intermediate tables: %v", got)
+	}
+	for _, ds := range Datasets {
+		a, err := os.ReadFile(DatasetFile(dirs[0], ds.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(DatasetFile(dirs[1], ds.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: lean and full runs wrote different files", ds.Name)
+		}
+		if st, err := os.Stat(DatasetFile(dirs[1], ds.Name)); err != nil || st.Mode().Perm() != stage.FileMode {
+			t.Errorf("%s: mode %v (%v), want %v", ds.Name, st.Mode().Perm(), err, stage.FileMode)
+		}
+		golden, err := os.ReadFile(filepath.Join("testdata", ds.Name+".golden"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, lean.SQL(), "read_parquet('"+DatasetFile(dirs[1], ds.Name)+"')", ds.Key); got != string(golden) {
+			t.Errorf("%s: the written file differs from %s\n got:\n%s", ds.Name, ds.Name+".golden", got)
+		}
+	}
+}

@@ -24,22 +24,27 @@ type Result struct {
 }
 
 // TransformAndLoad does what the pipeline does with a snapshot's staged
-// data: transform into a DuckDB file under work, close it, reopen it and
-// publish every dataset under work/data.
+// data: transform, keeping only the datasets, and write them as Parquet
+// under work/datasets; then, in a fresh DuckDB, publish those files under
+// work/data.
 func TransformAndLoad(ctx context.Context, in transform.Input, work string) (*Result, error) {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return nil, err
 	}
-	dbPath := filepath.Join(work, "transform.duckdb")
+	datasets := filepath.Join(work, "datasets")
 	r := &Result{}
 	start := time.Now()
-	db, err := transform.OpenFile(ctx, dbPath, work)
+	db, err := transform.Open(ctx, work)
 	if err != nil {
 		return nil, err
 	}
+	db.DiscardIntermediates()
 	r.Datasets, err = db.Run(ctx, in)
 	if err == nil {
 		err = db.SQL().QueryRowContext(ctx, "SELECT coalesce(sum(event_count), 0) FROM activity_daily").Scan(&r.Events)
+	}
+	if err == nil {
+		err = db.WriteDatasets(ctx, datasets)
 	}
 	r.Steps = db.Steps()
 	if cerr := db.Close(); err == nil {
@@ -51,14 +56,14 @@ func TransformAndLoad(ctx context.Context, in transform.Input, work string) (*Re
 	r.Transform = time.Since(start)
 
 	start = time.Now()
-	db, err = transform.OpenFile(ctx, dbPath, work)
+	db, err = transform.Open(ctx, work)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 	_, err = load.Publish(ctx, db.SQL(), load.Options{
 		DataDir: filepath.Join(work, "data"), SnapshotID: in.SnapshotID, SnapshotDate: in.SnapshotDate,
-		Datasets: transform.Datasets, Staged: in.Staged, Runs: in.Runs, Input: in,
+		Datasets: transform.Datasets, Staged: in.Staged, Runs: in.Runs, Input: in, DatasetDir: datasets,
 		Now: func() time.Time { return in.SnapshotDate.Add(3 * time.Hour) },
 	})
 	if err != nil {

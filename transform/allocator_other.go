@@ -1,0 +1,6 @@
+//go:build !(linux && (amd64 || arm64))
+
+package transform
+
+// tuneAllocator does nothing where DuckDB does not link its jemalloc.
+func tuneAllocator() error { return nil }
