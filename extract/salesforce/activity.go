@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // soqlTime renders a SOQL datetime literal (UTC, no quotes).
@@ -41,13 +42,8 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 	soql := fmt.Sprintf(LoginHistorySOQL, soqlTime(since), soqlTime(now))
 	err = c.c.query(ctx, "login history", soql, func(recs []json.RawMessage, ids []string) error {
 		for i, rec := range recs {
-			var v struct {
-				LoginTime string `json:"LoginTime"`
-			}
-			if err := json.Unmarshal(rec, &v); err != nil {
-				return fmt.Errorf("querying salesforce login history: login %s: %w", ids[i], err)
-			}
-			at, err := parseSFTime(v.LoginTime)
+			loginTime, _ := jsonpage.MemberString(rec, "LoginTime")
+			at, err := parseSFTime(loginTime)
 			if err != nil {
 				return fmt.Errorf("querying salesforce login history: login %s: %w", ids[i], err)
 			}

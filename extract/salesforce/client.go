@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // client runs SOQL queries. It knows the API root, the API version and an
@@ -90,29 +91,40 @@ type queryPage struct {
 	Records        []json.RawMessage `json:"records"`
 }
 
-// decodeQueryPage parses a query body. A body without done or a records
-// array is an error; so is done=false without a nextRecordsUrl, which would
-// end the listing silently, and a record without an Id.
+// decodeQueryPage parses a query body, which must be valid JSON (GetJSON
+// into a json.RawMessage checks it): the records and fields are read as
+// slices of it (jsonpage) instead of decoding the page again. A body
+// without done or a records array is an error; so is done=false without a
+// nextRecordsUrl, which would end the listing silently, and a record
+// without an Id.
 func decodeQueryPage(body []byte) (queryPage, []string, error) {
 	var p queryPage
-	if err := json.Unmarshal(body, &p); err != nil {
-		return p, nil, fmt.Errorf("decoding query page: %w", err)
+	done, okDone := jsonpage.Member(body, "done")
+	recs, okRecs := jsonpage.Member(body, "records")
+	var elems [][]byte
+	if okRecs {
+		elems, okRecs = jsonpage.Elements(recs)
 	}
-	if p.Done == nil || p.Records == nil {
+	if !okDone || !okRecs || (string(done) != "true" && string(done) != "false") {
 		return p, nil, errors.New("decoding query page: no done flag or records array")
 	}
-	if !*p.Done && p.NextRecordsURL == "" {
+	d := string(done) == "true"
+	p.Done = &d
+	p.NextRecordsURL, _ = jsonpage.MemberString(body, "nextRecordsUrl")
+	if n, ok := jsonpage.Member(body, "totalSize"); ok {
+		p.TotalSize, _ = strconv.Atoi(string(n))
+	}
+	if !d && p.NextRecordsURL == "" {
 		return p, nil, errors.New("decoding query page: done is false but there is no nextRecordsUrl")
 	}
-	ids := make([]string, len(p.Records))
-	for i, r := range p.Records {
-		var v struct {
-			ID string `json:"Id"`
-		}
-		if len(r) == 0 || r[0] != '{' || json.Unmarshal(r, &v) != nil || v.ID == "" {
+	p.Records = make([]json.RawMessage, len(elems))
+	ids := make([]string, len(elems))
+	for i, r := range elems {
+		id, ok := jsonpage.MemberString(r, "Id")
+		if !ok || id == "" {
 			return p, nil, fmt.Errorf("decoding query page: record %d has no Id", i)
 		}
-		ids[i] = v.ID
+		p.Records[i], ids[i] = r, id
 	}
 	return p, ids, nil
 }

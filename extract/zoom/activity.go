@@ -27,6 +27,21 @@ type event struct {
 	Version    string `json:"version"`
 }
 
+// decodeEvent reads an activity_logs entry's fields in place; ok is false
+// when one of them is not a string.
+func decodeEvent(rec []byte) (event, bool) {
+	var e event
+	ok := true
+	for _, f := range []struct {
+		key string
+		to  *string
+	}{{"email", &e.Email}, {"time", &e.Time}, {"type", &e.Type}, {"ip_address", &e.IPAddress}, {"client_type", &e.ClientType}, {"version", &e.Version}} {
+		v, fok := optionalString(rec, f.key)
+		*f.to, ok = v, ok && fok
+	}
+	return e, ok
+}
+
 // eventID composes a stable id: Zoom's log entries have none. The time and
 // e-mail keep it readable; the hash of every field tells apart two entries
 // of one user in the same second (a sign-in from two devices).
@@ -57,8 +72,8 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 		q := url.Values{"from": {from.Format(time.DateOnly)}, "to": {to.Format(time.DateOnly)}, "page_size": {c.size()}}
 		_, err := c.c.list(ctx, "sign-in activity", "/report/activities", q, "activity_logs", func(recs []json.RawMessage) error {
 			for i, rec := range recs {
-				var e event
-				if err := json.Unmarshal(rec, &e); err != nil || e.Time == "" || e.Email == "" {
+				e, ok := decodeEvent(rec)
+				if !ok || e.Time == "" || e.Email == "" {
 					return fmt.Errorf("listing zoom sign-in activity: entry %d has no time and email", i)
 				}
 				at, err := time.Parse(time.RFC3339, e.Time)

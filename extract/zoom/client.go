@@ -1,6 +1,7 @@
 package zoom
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -74,38 +75,54 @@ type page struct {
 }
 
 // decodePage splits a Zoom listing body into the records under key, kept
-// as the bytes Zoom sent, and its next_page_token. The body must be a
-// listing envelope (the key or page_size present), so an error body or a
-// wrong endpoint cannot read as an empty last page.
+// as the bytes Zoom sent, and its next_page_token. The body must be valid
+// JSON (GetJSON into a json.RawMessage checks it); it is read in place
+// (jsonpage), not decoded again. It must be a listing envelope (the key or
+// page_size present), so an error body or a wrong endpoint cannot read as
+// an empty last page.
 func decodePage(body []byte, key string) (page, error) {
-	var env map[string]json.RawMessage
-	if err := json.Unmarshal(body, &env); err != nil || env == nil {
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return page{}, errors.New("decoding page: body is not a JSON object")
 	}
 	var p page
-	if raw, ok := env["next_page_token"]; ok && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &p.next); err != nil {
+	if raw, ok := jsonpage.Member(body, "next_page_token"); ok && string(raw) != "null" {
+		if p.next, ok = jsonpage.String(raw); !ok {
 			return page{}, errors.New("decoding page: next_page_token is not a string")
 		}
 	}
-	raw, ok := env[key]
+	raw, ok := jsonpage.Member(body, key)
 	if !ok {
-		if _, listing := env["page_size"]; !listing {
+		if _, listing := jsonpage.Member(body, "page_size"); !listing {
 			return page{}, fmt.Errorf("decoding page: no %s and no page_size: not a listing", key)
 		}
 		return p, nil
 	}
-	if err := json.Unmarshal(raw, &p.records); err != nil || p.records == nil {
+	elems, ok := jsonpage.Elements(raw)
+	if !ok {
 		return page{}, fmt.Errorf("decoding page: %s is not a JSON array", key)
 	}
-	for i, r := range p.records {
+	p.records = make([]json.RawMessage, len(elems))
+	for i, r := range elems {
 		if len(r) == 0 || r[0] != '{' {
 			return page{}, fmt.Errorf("decoding page: record %d is not a JSON object", i)
 		}
+		p.records[i] = r
 	}
 	return p, nil
 }
 
+// optionalString reads the member key of the record rec: "" when it is absent
+// or null, ok false when it is something other than a string (what
+// json.Unmarshal into a string field refuses).
+func optionalString(rec []byte, key string) (string, bool) {
+	raw, ok := jsonpage.Member(rec, key)
+	if !ok || string(raw) == "null" {
+		return "", true
+	}
+	return jsonpage.String(raw)
+}
+
+// rawBody keeps a body encoding/json has validated.
 type rawBody []byte
 
 func (b *rawBody) UnmarshalJSON(data []byte) error {
@@ -133,7 +150,7 @@ func (c *client) list(ctx context.Context, what, path string, q url.Values, key 
 		} else {
 			q.Del("next_page_token")
 		}
-		var body rawBody
+		var body json.RawMessage
 		_, err := httpx.GetJSON(ctx, c.http, c.base+path+"?"+q.Encode(), nil, &body)
 		if err != nil && token != "" && expiredToken(err) && restarts < maxRestarts {
 			restarts++
