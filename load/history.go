@@ -153,7 +153,7 @@ func buildHistory(ctx context.Context, db *sql.DB, dataDir string, base *Manifes
 			return fmt.Errorf("history of %s: %w", h.source, err)
 		}
 		// ds.Name is one of HistoryDatasets' fixed identifiers.
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM hist_out", ds.Name)); err != nil {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("DROP TABLE IF EXISTS main.%s; ALTER TABLE main.hist_out RENAME TO %s; DROP TABLE hist_c; DROP TABLE hist_p; DROP TABLE hist_prev_raw", ds.Name, ds.Name)); err != nil {
 			return fmt.Errorf("history of %s: %w", h.source, err)
 		}
 	}

@@ -1,7 +1,9 @@
 -- Folds one snapshot into a type-2 history. In: hist_prev_raw (the history
 -- published with the previous snapshot, or empty_prev.sql), hist_day (one
 -- row: d, this snapshot's date) and the dataset macros hist_source,
--- hist_key, hist_val. Out: hist_out, the history as of hist_day.
+-- hist_key, hist_val. Out: hist_out, the history as of hist_day: a table
+-- of the main schema, which the caller renames to the history dataset
+-- (copying it there cost a second per million versions).
 --
 -- A version is valid from the snapshot that first showed its tracked
 -- values until (exclusive) the snapshot that showed them changed or the key
@@ -23,7 +25,7 @@ CREATE OR REPLACE TEMP TABLE hist_p AS
 SELECT hist_key(t) AS k, hist_val(t) AS v, t.valid_from, t.valid_to, t.change_type, t.changed_fields
 FROM hist_prev_raw AS t;
 
-CREATE OR REPLACE TEMP TABLE hist_out AS
+CREATE OR REPLACE TABLE main.hist_out AS
 WITH
 last_version AS (
     SELECT * FROM hist_p
