@@ -262,11 +262,26 @@ func (d *DB) run(ctx context.Context, in Input) (map[string]int64, error) {
 	if err := d.loadRaw(ctx, in); err != nil {
 		return nil, err
 	}
-	if err := d.buildStaging(ctx, in.Types, in.stagingOverlay); err != nil {
+	st := &staging{types: in.Types, overlay: in.stagingOverlay, built: map[string]bool{}}
+	if !d.lean {
+		// Every staging table before the core, where tests can inspect
+		// them all.
+		if err := d.buildStaging(ctx, st, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.runCore(ctx, st); err != nil {
 		return nil, err
 	}
-	if err := d.runCore(ctx); err != nil {
+	// Entities no core SQL reads are still staged: their SQL is checked
+	// against the contract all the same.
+	if err := d.buildStaging(ctx, st, nil); err != nil {
 		return nil, err
+	}
+	if d.lean {
+		if err := d.dropUnread(ctx, nil); err != nil {
+			return nil, err
+		}
 	}
 	return d.checkDatasets(ctx)
 }
@@ -515,7 +530,7 @@ func stgTable(connectorType, entity string) string { return "stg_" + connectorTy
 // Run holds one connection so that the variable is there when staging
 // reads them. Staged entities outside the contract (org) are not read yet.
 func (d *DB) loadRaw(ctx context.Context, in Input) error {
-	if _, err := d.q.ExecContext(ctx, `CREATE OR REPLACE TABLE input_staged_files (raw_table VARCHAR, path VARCHAR, row_count BIGINT)`); err != nil {
+	if _, err := d.q.ExecContext(ctx, `CREATE OR REPLACE TABLE input_staged_files (raw_table VARCHAR, path VARCHAR, row_count BIGINT, connector VARCHAR, connector_type VARCHAR)`); err != nil {
 		return fmt.Errorf("creating input_staged_files: %w", err)
 	}
 	want, files := map[string]int64{}, map[string]int{}
@@ -526,7 +541,7 @@ func (d *DB) loadRaw(ctx context.Context, in Input) error {
 		table := rawTable(f.ConnectorType, f.Entity)
 		want[table] += f.Rows
 		files[table]++
-		if _, err := d.q.ExecContext(ctx, `INSERT INTO input_staged_files VALUES (?, ?, ?)`, table, f.Path, f.Rows); err != nil {
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO input_staged_files VALUES (?, ?, ?, ?, ?)`, table, f.Path, f.Rows, f.Connector, f.ConnectorType); err != nil {
 			return fmt.Errorf("loading staged file %s: %w", f.Path, err)
 		}
 	}
@@ -567,16 +582,53 @@ func (d *DB) loadRaw(ctx context.Context, in Input) error {
 	return nil
 }
 
+// staging is what buildStaging needs and what it has built so far.
+type staging struct {
+	types   []TypeInfo
+	overlay fs.FS
+	built   map[string]bool // stg_<entity> unions built
+}
+
+// pendingSQL returns the staging SQL of the entities not built yet: what
+// they read (raw views, inputs) must outlive the core steps before them.
+func (st *staging) pendingSQL() ([]string, error) {
+	var out []string
+	for _, ct := range Staging {
+		if st.built["stg_"+ct.Entity] {
+			continue
+		}
+		for _, t := range st.types {
+			body, err := readStaging(st.overlay, path.Join("staging", t.Name+"__"+ct.Entity+".sql"))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, string(body))
+		}
+	}
+	return out, nil
+}
+
 // buildStaging runs each type's staging SQL as stg_<type>__<entity>, checks
 // it against the contract, and unions the types into stg_<entity>. The union
 // is generated from the contract, so a new vendor only adds SQL files.
-func (d *DB) buildStaging(ctx context.Context, types []TypeInfo, overlay fs.FS) error {
-	names := make([]string, 0, len(types))
-	for _, t := range types {
+// Entities already built are skipped; when reads is not nil, only the
+// entities whose union it names are built (a lean Run stages an entity
+// right before the first core SQL that reads it, so staged activity is not
+// held in memory while accounts and identities are resolved).
+func (d *DB) buildStaging(ctx context.Context, st *staging, reads map[string]bool) error {
+	names := make([]string, 0, len(st.types))
+	for _, t := range st.types {
 		names = append(names, t.Name)
 	}
 	slices.Sort(names)
 	for _, ct := range Staging {
+		union := "stg_" + ct.Entity
+		if st.built[union] || reads != nil && !reads[union] {
+			continue
+		}
 		colNames := make([]string, len(ct.Columns))
 		for i, c := range ct.Columns {
 			colNames[i] = c.Name
@@ -584,7 +636,7 @@ func (d *DB) buildStaging(ctx context.Context, types []TypeInfo, overlay fs.FS) 
 		var parts []string
 		for _, typ := range names {
 			file := path.Join("staging", typ+"__"+ct.Entity+".sql")
-			body, err := readStaging(overlay, file)
+			body, err := readStaging(st.overlay, file)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
@@ -609,10 +661,10 @@ func (d *DB) buildStaging(ctx context.Context, types []TypeInfo, overlay fs.FS) 
 			}
 			parts = []string{"SELECT " + strings.Join(typed, ", ") + " WHERE false"}
 		}
-		union := "stg_" + ct.Entity
 		if _, err := d.q.ExecContext(ctx, "CREATE OR REPLACE VIEW "+union+" AS\n"+strings.Join(parts, "\nUNION ALL\n")); err != nil {
 			return fmt.Errorf("creating %s: %w", union, err)
 		}
+		st.built[union] = true
 	}
 	return nil
 }
@@ -642,7 +694,7 @@ func coreFiles() ([]string, error) {
 
 var coreNameRE = regexp.MustCompile(`^core/[0-9]+_([a-z][a-z0-9_]*)\.sql$`)
 
-func (d *DB) runCore(ctx context.Context) error {
+func (d *DB) runCore(ctx context.Context, st *staging) error {
 	files, err := coreFiles()
 	if err != nil {
 		return fmt.Errorf("listing core SQL: %w", err)
@@ -660,6 +712,11 @@ func (d *DB) runCore(ctx context.Context) error {
 		if m == nil {
 			return fmt.Errorf("core SQL file %s is not named NN_<table>.sql", file)
 		}
+		if d.lean {
+			if err := d.buildStaging(ctx, st, words(bodies[i])); err != nil {
+				return err
+			}
+		}
 		if _, err := d.exec(ctx, file, "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+bodies[i]); err != nil {
 			return fmt.Errorf("running %s: %w", file, err)
 		}
@@ -669,7 +726,11 @@ func (d *DB) runCore(ctx context.Context) error {
 			}
 		}
 		if d.lean {
-			if err := d.dropUnread(ctx, bodies[i+1:]); err != nil {
+			pending, err := st.pendingSQL()
+			if err != nil {
+				return err
+			}
+			if err := d.dropUnread(ctx, append(pending, bodies[i+1:]...)); err != nil {
 				return err
 			}
 		}
@@ -708,12 +769,7 @@ WHERE database_name = current_database() AND schema_name = 'main' AND NOT intern
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("listing work tables: %w", err)
 	}
-	words := map[string]bool{}
-	for _, body := range later {
-		for _, w := range identWordRE.FindAllString(body, -1) {
-			words[strings.ToLower(w)] = true
-		}
-	}
+	words := words(later...)
 	for _, ds := range Datasets {
 		words[ds.Name] = true
 	}
@@ -752,6 +808,17 @@ WHERE database_name = current_database() AND schema_name = 'main' AND NOT intern
 }
 
 var identWordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+// words is the set of identifier-shaped words in sql, lowercased.
+func words(sql ...string) map[string]bool {
+	set := map[string]bool{}
+	for _, body := range sql {
+		for _, w := range identWordRE.FindAllString(body, -1) {
+			set[strings.ToLower(w)] = true
+		}
+	}
+	return set
+}
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 

@@ -3,17 +3,12 @@
 -- at run time when it did (a Microsoft 365 tenant without Entra ID P1 has no
 -- sign-in activity, Slack's free plan no access logs), else what its type
 -- declares. Instances are those the pipeline ran and those that staged
--- anything, so a test or a carried-forward file without a run record still
--- gets its type's capabilities.
+-- any record (input_staged_files, which names the files' instances without
+-- reading them), so a test or a carried-forward file without a run record
+-- still gets its type's capabilities.
 WITH instances AS (
     SELECT connector, connector_type FROM input_connector_runs
-    UNION SELECT connector, connector_type FROM stg_users
-    UNION SELECT connector, connector_type FROM stg_groups
-    UNION SELECT connector, connector_type FROM stg_applications
-    UNION SELECT connector, connector_type FROM stg_app_assignments
-    UNION SELECT connector, connector_type FROM stg_subscriptions
-    UNION SELECT connector, connector_type FROM stg_license_assignments
-    UNION SELECT connector, connector_type FROM stg_activity
+    UNION SELECT connector, connector_type FROM input_staged_files WHERE row_count > 0
 ),
 declared AS (
     SELECT i.connector, i.connector_type, d.capability, d.available
