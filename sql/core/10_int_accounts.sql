@@ -6,8 +6,11 @@
 -- its one row says. Only accounts with several copies are aggregated and
 -- ranked (aggregating every account with list aggregates, and joining that
 -- back, was most of this step).
+-- Copies are found by the hash of their key (as in int_activity): a
+-- collision only sends a single-copy account down the grouped path, which
+-- gives it the same row.
 WITH copied AS (
-    SELECT connector_type, tenant, source_id
+    SELECT hash(connector_type, tenant, source_id) AS key_hash
     FROM stg_users
     GROUP BY ALL
     HAVING count(*) > 1
@@ -27,7 +30,7 @@ copies AS (
         bool_or(c.is_directory)                         AS is_directory,
         max(never_as_null(u.last_login_at))             AS last_login_at,
         max(never_as_null(u.last_activity_at))          AS source_last_activity_at
-    FROM (FROM stg_users SEMI JOIN copied USING (connector_type, tenant, source_id)) AS u
+    FROM (FROM stg_users AS s SEMI JOIN copied AS c ON hash(s.connector_type, s.tenant, s.source_id) = c.key_hash) AS u
     JOIN int_connectors AS c ON c.connector = u.connector
     GROUP BY u.connector_type, u.tenant, u.source_id
 ),
@@ -41,7 +44,7 @@ chosen AS (
         never_as_null(u.last_login_at)    AS lineage_last_login_at,
         never_as_null(u.last_activity_at) AS lineage_source_last_activity_at
     FROM stg_users AS u
-    ANTI JOIN copied USING (connector_type, tenant, source_id)
+    ANTI JOIN copied AS k ON hash(u.connector_type, u.tenant, u.source_id) = k.key_hash
     JOIN int_connectors AS c ON c.connector = u.connector
     UNION ALL
     SELECT

@@ -5,9 +5,12 @@
 -- Almost every event was staged once: its lineage is its own row. Only
 -- events with several copies are grouped for their lineage and ranked
 -- (grouping every event with list aggregates, and joining that back, was
--- most of this step).
+-- most of this step). Copies are found by the hash of their key, which
+-- groups six million events far faster than the three strings (4.0 s of
+-- 4.9 s at 100,000 people); a collision only sends a single-copy event
+-- down the grouped path, which gives it the same row.
 WITH copied AS (
-    SELECT connector_type, tenant, source_id
+    SELECT hash(connector_type, tenant, source_id) AS key_hash
     FROM stg_activity
     GROUP BY ALL
     HAVING count(*) > 1
@@ -19,8 +22,8 @@ lineage AS (
         source_id,
         list_sort(list_distinct(list(connector))) AS connectors,
         min(snapshot_id) AS first_snapshot_id
-    FROM stg_activity
-    SEMI JOIN copied USING (connector_type, tenant, source_id)
+    FROM stg_activity AS e
+    SEMI JOIN copied AS c ON hash(e.connector_type, e.tenant, e.source_id) = c.key_hash
     GROUP BY ALL
 ),
 -- The copy that describes the event: the freshest, then by instance name,
@@ -28,7 +31,7 @@ lineage AS (
 chosen AS (
     SELECT e.*, [e.connector] AS connectors, e.snapshot_id AS first_snapshot_id
     FROM stg_activity AS e
-    ANTI JOIN copied USING (connector_type, tenant, source_id)
+    ANTI JOIN copied AS c ON hash(e.connector_type, e.tenant, e.source_id) = c.key_hash
     UNION ALL
     SELECT e.*, l.connectors, l.first_snapshot_id
     FROM stg_activity AS e
