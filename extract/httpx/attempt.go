@@ -83,8 +83,13 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading body of %d bytes: over the %d-byte cap: %w", resp.ContentLength, limit, ErrResponseTooLarge)
 	}
 	var buf bytes.Buffer
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
+	switch {
+	case resp.ContentLength >= 0:
+		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+	default:
+		// A chunked listing page is typically tens to hundreds of KB:
+		// growing from 512 bytes would copy and zero it a dozen times.
+		buf.Grow(unknownLengthHint)
 	}
 	var r io.Reader = resp.Body
 	if limit >= 0 {
@@ -114,6 +119,9 @@ func (c *config) logAttrs(ctx context.Context, level slog.Level, msg string, req
 	attrs = append(attrs, extra...)
 	c.log.LogAttrs(ctx, level, msg, attrs...)
 }
+
+// unknownLengthHint is the buffer a body without Content-Length starts in.
+const unknownLengthHint = 64 << 10
 
 // memBody is a response body already in memory. Bytes lets the retry layer
 // show the policy the body without consuming it.

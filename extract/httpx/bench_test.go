@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -45,5 +46,30 @@ func BenchmarkRoundTrip(b *testing.B) {
 				resp.Body.Close()
 			}
 		})
+	}
+}
+
+// BenchmarkDoJSONPage reads a 400 KB listing page sent chunked (no
+// Content-Length, as a streaming server sends it) through DoJSON into a
+// json.RawMessage, as the connectors read their pages.
+func BenchmarkDoJSONPage(b *testing.B) {
+	page := `[` + strings.Repeat(`{"id":"00u1","status":"ACTIVE","profile":{"login":"someone@acme.example","email":"someone@acme.example"}},`, 4000) + `{}]`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for i := 0; i < len(page); i += 32 << 10 {
+			_, _ = io.WriteString(w, page[i:min(i+32<<10, len(page))])
+			w.(http.Flusher).Flush()
+		}
+	}))
+	b.Cleanup(srv.Close)
+	c := New(Options{Auth: StaticHeader("Authorization", "SSWS x"), RateLimit: OktaPolicy, Stats: new(Stats), Vendor: "okta"})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, srv.URL+"/api/v1/users", nil)
+		var raw json.RawMessage
+		if _, err := DoJSON(c, req, &raw); err != nil || len(raw) != len(page) {
+			b.Fatal(err, len(raw))
+		}
 	}
 }

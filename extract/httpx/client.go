@@ -238,7 +238,14 @@ func DoJSON(c *http.Client, req *http.Request, out any) (*http.Response, error) 
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	var body []byte
+	if m, ok := resp.Body.(*memBody); ok && m.Len() == len(m.b) {
+		// The attempt layer read the body into memory for this response
+		// alone: use it rather than copy it again.
+		body = m.b
+	} else {
+		body, err = io.ReadAll(resp.Body)
+	}
 	if err != nil {
 		return resp, fmt.Errorf("reading %s %s: %w", req.Method, RedactURL(req.URL), err)
 	}
