@@ -22,14 +22,22 @@ WITH person_accounts AS (
     JOIN org_source_priority AS sp USING (connector_type)
     WHERE ap.person_id IS NOT NULL
 ),
-org AS (
-    SELECT *
+-- The org account is ranked over its key and the ordering columns only,
+-- then joined back: ranking the whole wide rows cost a window over every
+-- account column (2.3 s of 3.2 s at 100,000 people).
+org_choice AS (
+    SELECT person_id, account_id
     FROM person_accounts
     QUALIFY row_number() OVER (
         PARTITION BY person_id
         ORDER BY org_priority, status_rank, last_activity_at DESC NULLS LAST,
                  vendor, product, tenant, source_id
     ) = 1
+),
+org AS (
+    SELECT pa.*
+    FROM person_accounts AS pa
+    JOIN org_choice AS c USING (person_id, account_id)
 ),
 -- The manager named by the org account, looked up in the same tenant: Okta's
 -- managerId holds a user id, a login or an employee number, by convention of
