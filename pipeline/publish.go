@@ -178,8 +178,8 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // transformState is what the transform stage leaves in work/<snapshot>/
-// beside its DuckDB file for the load stage, which may run in another
-// process.
+// beside its dataset files (datasets/) for the load stage, which may run
+// in another process.
 type transformState struct {
 	Snapshot string `json:"snapshot"`
 	// Revision is the revision of the snapshot the transform was built
@@ -218,8 +218,8 @@ func checkSealed(o Options, sum *Summary) (bool, error) {
 	return false, o.replacementReason()
 }
 
-// Transform builds every dataset of the snapshot in a DuckDB file under
-// work/<snapshot>/ from the chosen staged files.
+// Transform builds every dataset of the snapshot from the chosen staged
+// files, as Parquet files under work/<snapshot>/datasets/.
 func Transform(ctx context.Context, o Options, sum *Summary) error {
 	l := o.layout()
 	lock, err := AcquireLock(l, "publish")
