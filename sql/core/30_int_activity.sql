@@ -40,12 +40,18 @@ chosen AS (
         PARTITION BY e.connector_type, e.tenant, e.source_id
         ORDER BY e.extracted_at DESC, e.connector, CAST(e AS VARCHAR)
     ) = 1
+),
+-- account_id hashes its key: once per account here, not once per event.
+ids AS (
+    SELECT connector_type, tenant, account_source_id,
+           account_id(connector_type, tenant, account_source_id) AS account_id
+    FROM (SELECT DISTINCT connector_type, tenant, account_source_id FROM stg_activity WHERE account_source_id IS NOT NULL)
 )
 SELECT
     c.connector_type,
     c.tenant,
     c.source_id,
-    account_id(c.connector_type, c.tenant, c.account_source_id) AS account_id,
+    i.account_id,
     CASE WHEN c.application_source_id IS NOT NULL
          THEN coalesce(a.application_id, application_id(c.connector_type, c.tenant, c.application_source_id))
     END AS application_id,
@@ -58,6 +64,7 @@ SELECT
     c.first_snapshot_id = p.snapshot_id AS is_new,
     c.connectors
 FROM chosen AS c
+JOIN ids AS i USING (connector_type, tenant, account_source_id)
 LEFT JOIN int_application_sources AS a
   ON a.connector_type = c.connector_type AND a.tenant = c.tenant AND a.source_id = c.application_source_id
 CROSS JOIN params AS p
