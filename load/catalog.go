@@ -10,6 +10,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
+	"github.com/saaspipe/saaspipe/extract/stage"
 	"github.com/saaspipe/saaspipe/transform"
 )
 
@@ -84,7 +85,7 @@ func RebuildCatalog(ctx context.Context, dataDir string, datasets []transform.Da
 	if err := os.Rename(tmp, final); err != nil {
 		return fmt.Errorf("replacing catalog: %w", err)
 	}
-	return syncDir(dataDir)
+	return stage.Sync(dataDir)
 }
 
 // catalogViews returns the DDL of one dataset's two views. A view's

@@ -70,7 +70,7 @@ func TestHistorySCD2(t *testing.T) {
 		}
 		m := &Manifest{SnapshotID: day, SnapshotDate: day}
 		for _, ds := range HistoryDatasets {
-			f, err := writeDataset(ctx, db.SQL(), filepath.Join(dir, day), ds)
+			f, err := writeDataset(ctx, db.SQL(), filepath.Join(dir, day), ds, "")
 			if err != nil {
 				t.Fatal(err)
 			}

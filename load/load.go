@@ -211,13 +211,11 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	}
 	datasets := append(slices.Clone(o.Datasets), HistoryDatasets...)
 	for i, ds := range datasets {
-		var f File
-		var err error
+		from := ""
 		if o.DatasetDir != "" && i < len(o.Datasets) {
-			f, err = copyDataset(ctx, db, tmp, ds, transform.DatasetFile(o.DatasetDir, ds.Name))
-		} else {
-			f, err = writeDataset(ctx, db, tmp, ds)
+			from = transform.DatasetFile(o.DatasetDir, ds.Name)
 		}
+		f, err := writeDataset(ctx, db, tmp, ds, from)
 		if err != nil {
 			return nil, err
 		}
@@ -256,10 +254,10 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 		if err := os.Rename(filepath.Join(tmp, ds.Name, partFile), filepath.Join(final, partName(rev))); err != nil {
 			return nil, fmt.Errorf("moving dataset %s into place: %w", ds.Name, err)
 		}
-		if err := syncDir(final); err != nil {
+		if err := stage.Sync(final); err != nil {
 			return nil, fmt.Errorf("syncing directory of dataset %s: %w", ds.Name, err)
 		}
-		if err := syncDir(filepath.Dir(final)); err != nil {
+		if err := stage.Sync(filepath.Dir(final)); err != nil {
 			return nil, fmt.Errorf("syncing directory of dataset %s: %w", ds.Name, err)
 		}
 		if err := hit("moved:" + ds.Name); err != nil {
@@ -284,7 +282,7 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if err := writeFileAtomic(manifestPath(o.DataDir, id), append(body, '\n')); err != nil {
 		return nil, fmt.Errorf("writing manifest of snapshot %s: %w", id, err)
 	}
-	if err := syncDir(snapshotsDir(o.DataDir)); err != nil {
+	if err := stage.Sync(snapshotsDir(o.DataDir)); err != nil {
 		return nil, fmt.Errorf("syncing snapshots directory: %w", err)
 	}
 
@@ -294,30 +292,21 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	return m, nil
 }
 
-// writeDataset writes one dataset table to <tmp>/<name>/part-0.parquet
-// (transform.WriteDataset) and describes the file.
-func writeDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Dataset) (File, error) {
+// writeDataset puts one dataset at <tmp>/<name>/part-0.parquet and
+// describes the file: a copy of from, the file transform.WriteDatasets
+// wrote, or, when from is empty, the table written by transform.WriteDataset.
+func writeDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Dataset, from string) (File, error) {
 	dir := filepath.Join(tmp, ds.Name)
 	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
 		return File{}, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
 	}
 	path := filepath.Join(dir, partFile)
-	if err := transform.WriteDataset(ctx, db, ds, path); err != nil {
+	if from != "" {
+		if err := copyFile(from, path); err != nil {
+			return File{}, fmt.Errorf("copying dataset %s: %w", ds.Name, err)
+		}
+	} else if err := transform.WriteDataset(ctx, db, ds, path); err != nil {
 		return File{}, err
-	}
-	return describeDataset(ctx, db, ds, path)
-}
-
-// copyDataset copies a dataset file the transform stage wrote to
-// <tmp>/<name>/part-0.parquet and describes the copy.
-func copyDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Dataset, from string) (File, error) {
-	dir := filepath.Join(tmp, ds.Name)
-	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
-		return File{}, fmt.Errorf("creating directory of dataset %s: %w", ds.Name, err)
-	}
-	path := filepath.Join(dir, partFile)
-	if err := copyFile(from, path); err != nil {
-		return File{}, fmt.Errorf("copying dataset %s: %w", ds.Name, err)
 	}
 	return describeDataset(ctx, db, ds, path)
 }
@@ -354,19 +343,10 @@ func describeDataset(ctx context.Context, db *sql.DB, ds transform.Dataset, path
 		return File{}, fmt.Errorf("hashing dataset %s: %w", ds.Name, err)
 	}
 	// The directory entry must be durable before the rename makes it public.
-	if err := syncFile(path); err != nil {
+	if err := stage.Sync(path); err != nil {
 		return File{}, fmt.Errorf("syncing dataset %s: %w", ds.Name, err)
 	}
 	return f, nil
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 func stagedEntries(dataDir string, staged []transform.StagedFile) ([]StagedEntry, error) {

@@ -77,7 +77,7 @@ func Rebuild(ctx context.Context, dataDir, ref, scratch string) (*Manifest, []Fi
 			findings = append(findings, Finding{m.SnapshotID, f.Path, "not rebuilt: this version of saaspipe no longer builds dataset " + f.Dataset})
 			continue
 		}
-		got, err := writeDataset(ctx, db.SQL(), out, datasets[i])
+		got, err := writeDataset(ctx, db.SQL(), out, datasets[i], "")
 		if err != nil {
 			return m, findings, err
 		}

@@ -57,23 +57,13 @@ func (d *DB) WriteDatasets(ctx context.Context, dir string) error {
 			return err
 		}
 		// Load trusts these files once the transform's state names them.
-		if err := syncPath(path); err != nil {
+		if err := stage.Sync(path); err != nil {
 			return fmt.Errorf("syncing dataset %s: %w", ds.Name, err)
 		}
 		d.steps = append(d.steps, Step{Name: "write " + ds.Name, Duration: time.Since(start)})
 	}
-	if err := syncPath(dir); err != nil {
+	if err := stage.Sync(dir); err != nil {
 		return fmt.Errorf("syncing the datasets directory: %w", err)
 	}
 	return nil
-}
-
-// syncPath fsyncs a file or directory.
-func syncPath(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }

@@ -181,7 +181,7 @@ func (w *Writer) Commit() (string, error) {
 		err = os.Rename(w.tmp.Name(), w.final)
 	}
 	if err == nil {
-		err = syncDir(filepath.Dir(w.final))
+		err = Sync(filepath.Dir(w.final))
 	}
 	if err != nil {
 		os.Remove(w.tmp.Name())
@@ -200,13 +200,15 @@ func (w *Writer) Abort() {
 	os.Remove(w.tmp.Name())
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// Sync fsyncs the file or directory at path: a directory after a rename
+// into it, so the entry survives a crash.
+func Sync(path string) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	defer f.Close()
+	return f.Sync()
 }
 
 // CleanTemp removes temporary files left under root by a crashed run.
