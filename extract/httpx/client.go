@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 	"golang.org/x/time/rate"
 )
 
@@ -255,7 +256,7 @@ func DoJSON(c *http.Client, req *http.Request, out any) (*http.Response, error) 
 	if out == nil || (len(bytes.TrimSpace(body)) == 0 && resp.StatusCode != http.StatusOK) {
 		return resp, nil
 	}
-	if raw, ok := out.(*json.RawMessage); ok && json.Valid(body) {
+	if raw, ok := out.(*json.RawMessage); ok && jsonpage.Valid(body) {
 		// The body is this call's own: hand it over after one validating
 		// scan, where json.Unmarshal would scan it twice and copy it.
 		*raw = body

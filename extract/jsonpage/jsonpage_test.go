@@ -11,11 +11,14 @@ var seeds = []string{
 	`[{"id":"x","n":[1,{"a":null}]}, {"id":"y\"z"} ,"s",[],{}]`,
 	`{"value":[{"id":"1"}],"@odata.nextLink":"https://x/?$skiptoken=a"}`,
 	`{"id":"first","id":"last"}`, `{"\u0069d":"escaped key"}`, `{"id":"caf\u00e9 ü"}`,
-	"{\"id\":\"bad\xff\"}", "{\"\xb0\":1}", `{"id" : "spaced" , "x" : { "id" : "nested" } }`, `"str"`, `12`,
+	"{\"id\":\"bad\xff\"}", "{\"\xb0\":1}", `"\ud800"`, `[1 2]`, `{"a":1,}`, `01`, `1.`, `-`, `tru`, `"\x"`, "\"\x01\"", `[1e5,-0.1,1E+2]`, `{"id" : "spaced" , "x" : { "id" : "nested" } }`, `"str"`, `12`,
 }
 
 // check holds the package to encoding/json on valid input.
 func check(t *testing.T, body []byte) {
+	if got, want := Valid(body), json.Valid(body); got != want {
+		t.Fatalf("Valid(%q) = %v, encoding/json says %v", body, got, want)
+	}
 	if !json.Valid(body) {
 		Elements(body) // must not panic
 		Member(body, "id")

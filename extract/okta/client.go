@@ -54,7 +54,7 @@ func (p *rawPage) UnmarshalJSON(b []byte) error {
 // them. Anything but an array of objects is an error: a null or an object
 // would otherwise read as an empty page and end the listing silently.
 func decodePage(body []byte) ([]json.RawMessage, error) {
-	if !json.Valid(body) {
+	if !jsonpage.Valid(body) {
 		var v any
 		return nil, fmt.Errorf("decoding page: %w", json.Unmarshal(body, &v))
 	}

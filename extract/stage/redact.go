@@ -46,7 +46,7 @@ func (r *redactor) Emit(ctx context.Context, rec extract.Record) error {
 	// validated) is searched by offsets alone; anything else goes through
 	// json.Decoder, which reports where it stops being JSON.
 	find := findMember
-	if json.Valid(p) {
+	if jsonpage.Valid(p) {
 		find = findMemberValid
 	}
 	for _, path := range r.paths {
