@@ -191,6 +191,29 @@ func TestEventsMatchSignIns(t *testing.T) {
 	}
 }
 
+func TestAppEventsAreEventsOfTheApp(t *testing.T) {
+	o := Generate(Params{Seed: 5, People: 300, Date: testDate})
+	// A window that starts and ends inside a day.
+	from, to := testDate.Add(-5*day+7*time.Hour), testDate.Add(13*time.Hour)
+	for a := range o.Apps() {
+		var want, got []Event
+		for e := range o.Events(from, to) {
+			if e.App == a {
+				want = append(want, e)
+			}
+		}
+		for e := range o.AppEvents(from, to, a) {
+			got = append(got, e)
+		}
+		if len(want) == 0 && a < 5 {
+			t.Fatalf("app %d: no sign-ins in the window", a)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("app %d: AppEvents gave %d events, Events %d of the app (or another order)", a, len(got), len(want))
+		}
+	}
+}
+
 func TestActivityMix(t *testing.T) {
 	o := Generate(Params{Seed: 11, People: 2000, Date: testDate})
 	var active, stale, never, unusedSeats int

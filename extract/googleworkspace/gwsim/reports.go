@@ -48,7 +48,7 @@ func (s *Server) activities(from, to time.Time) []activity {
 		}
 	}
 	if s.data.app >= 0 {
-		for e := range s.data.org.Events(from.Add(-time.Minute), to) {
+		for e := range s.data.org.AppEvents(from.Add(-time.Minute), to, s.data.app) {
 			if e.Kind != synth.AppSignIn || e.App != s.data.app {
 				continue
 			}

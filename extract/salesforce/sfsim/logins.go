@@ -36,7 +36,7 @@ func (s *Server) dayLogins(day time.Time) []loginRow {
 	seed := strconv.FormatInt(s.org.Params.Seed, 10)
 	var rows []loginRow
 	if d.app >= 0 {
-		for _, e := range s.org.DayEvents(day) {
+		for e := range s.org.AppEvents(day, day.AddDate(0, 0, 1), d.app) {
 			if e.Kind != synth.AppSignIn || e.App != d.app {
 				continue
 			}

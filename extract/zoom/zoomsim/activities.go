@@ -34,7 +34,7 @@ func (s *Server) entries(from, to time.Time) []entry {
 	if s.data.app < 0 {
 		return out
 	}
-	for e := range s.data.org.Events(from.Add(-3*time.Hour), to) {
+	for e := range s.data.org.AppEvents(from.Add(-3*time.Hour), to, s.data.app) {
 		if e.Kind != synth.AppSignIn || e.App != s.data.app {
 			continue
 		}
