@@ -24,7 +24,12 @@ type pageCodec struct {
 func newPageCodec() (*pageCodec, error) {
 	enc, err := zstd.NewWriter(nil,
 		zstd.WithEncoderConcurrency(1),
-		zstd.WithEncoderLevel(zstd.SpeedDefault), // parquet.Zstd's level
+		// Fastest, not parquet.Zstd's default level: staging is on the
+		// path of every record extracted, and the fastest level stages
+		// about 18% more records per second (345,000 against 293,000 per
+		// core, ~1 KB Okta users) for 7% more bytes on disk (150 against
+		// 140 per record). Published datasets keep the default level.
+		zstd.WithEncoderLevel(zstd.SpeedFastest),
 		zstd.WithWindowSize(zstdWindow),
 		zstd.WithLowerEncoderMem(true),
 		zstd.WithZeroFrames(true),
