@@ -292,7 +292,7 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 		err = db.WriteDatasets(ctx, filepath.Join(work, workDatasets))
 	}
 	for _, s := range db.Steps() {
-		o.logger().Debug("transform step", "step", s.Name, "seconds", s.Duration.Seconds())
+		o.logger().Debug("transform step", "step", s.Name, "seconds", s.Duration.Seconds(), "cpu_seconds", s.CPU.Seconds())
 	}
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("closing DuckDB: %w", cerr)

@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -25,10 +24,7 @@ var coreGoSteps = map[string]func(*DB, context.Context) error{
 // it replaces; the union keeps the smaller root, so a root is its
 // component's smallest node.
 func (d *DB) buildIdentityComponents(ctx context.Context) error {
-	start := time.Now()
-	defer func() {
-		d.steps = append(d.steps, Step{Name: "go: int_identity_components", Duration: time.Since(start)})
-	}()
+	defer startStep().end(d, "go: int_identity_components")
 	conn, ok := d.q.(*sql.Conn)
 	if !ok {
 		return errors.New("identity components: not running on one connection")

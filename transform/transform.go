@@ -167,6 +167,23 @@ type querier interface {
 type Step struct {
 	Name     string
 	Duration time.Duration
+	// CPU is the process's CPU time over the step (zero where it is not
+	// measured): CPU/Duration near the thread count means the step kept
+	// every core busy, near 1 that it ran on one.
+	CPU time.Duration
+}
+
+// stepClock measures one step's wall and CPU time.
+type stepClock struct {
+	wall time.Time
+	cpu  time.Duration
+}
+
+func startStep() stepClock { return stepClock{time.Now(), processCPU()} }
+
+// end records the step under name.
+func (c stepClock) end(d *DB, name string) {
+	d.steps = append(d.steps, Step{Name: name, Duration: time.Since(c.wall), CPU: processCPU() - c.cpu})
 }
 
 // Steps lists what the last Run did, in order, with durations, so a caller
@@ -175,9 +192,9 @@ func (d *DB) Steps() []Step { return slices.Clone(d.steps) }
 
 // exec runs one step's statement and records its duration under name.
 func (d *DB) exec(ctx context.Context, name, query string, args ...any) (sql.Result, error) {
-	start := time.Now()
+	clock := startStep()
 	res, err := d.q.ExecContext(ctx, query, args...)
-	d.steps = append(d.steps, Step{Name: name, Duration: time.Since(start)})
+	clock.end(d, name)
 	return res, err
 }
 
@@ -744,7 +761,7 @@ func (d *DB) runCore(ctx context.Context, st *staging) error {
 // word in the SQL, so a mention in a comment keeps a table a little longer
 // and never drops one too early.
 func (d *DB) dropUnread(ctx context.Context, later []string) error {
-	start := time.Now()
+	clock := startStep()
 	rows, err := d.q.QueryContext(ctx, `
 SELECT table_name, 'TABLE', '' FROM duckdb_tables()
 WHERE database_name = current_database() AND schema_name = 'main' AND NOT temporary
@@ -802,7 +819,7 @@ WHERE database_name = current_database() AND schema_name = 'main' AND NOT intern
 	}
 	if len(dropped) > 0 {
 		slices.Sort(dropped)
-		d.steps = append(d.steps, Step{Name: "drop " + strings.Join(dropped, ", "), Duration: time.Since(start)})
+		clock.end(d, "drop "+strings.Join(dropped, ", "))
 	}
 	return nil
 }
@@ -862,8 +879,7 @@ func (d *DB) checkColumns(ctx context.Context, table string, want []Column) erro
 // unique key (the key is the output order, so a duplicate would make the
 // published bytes depend on chance), and counts its rows.
 func (d *DB) checkDatasets(ctx context.Context) (map[string]int64, error) {
-	start := time.Now()
-	defer func() { d.steps = append(d.steps, Step{Name: "check datasets", Duration: time.Since(start)}) }()
+	defer startStep().end(d, "check datasets")
 	counts := make(map[string]int64, len(Datasets))
 	for _, ds := range Datasets {
 		if err := d.checkColumns(ctx, ds.Name, ds.Columns); err != nil {

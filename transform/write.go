@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/saaspipe/saaspipe/extract/stage"
 )
@@ -51,7 +50,7 @@ func (d *DB) WriteDatasets(ctx context.Context, dir string) error {
 		return fmt.Errorf("creating the datasets directory: %w", err)
 	}
 	for _, ds := range Datasets {
-		start := time.Now()
+		clock := startStep()
 		path := DatasetFile(dir, ds.Name)
 		if err := WriteDataset(ctx, d.db, ds, path); err != nil {
 			return err
@@ -60,7 +59,7 @@ func (d *DB) WriteDatasets(ctx context.Context, dir string) error {
 		if err := stage.Sync(path); err != nil {
 			return fmt.Errorf("syncing dataset %s: %w", ds.Name, err)
 		}
-		d.steps = append(d.steps, Step{Name: "write " + ds.Name, Duration: time.Since(start)})
+		clock.end(d, "write "+ds.Name)
 	}
 	if err := stage.Sync(dir); err != nil {
 		return fmt.Errorf("syncing the datasets directory: %w", err)
