@@ -38,8 +38,9 @@ func (t *attemptTransport) do(req *http.Request, n int) (*http.Response, error) 
 	resp, err := t.next.RoundTrip(req.WithContext(actx))
 	if err == nil {
 		var body []byte
-		body, err = readBody(resp, t.cfg.maxBytes)
+		body, err = readBody(resp, t.cfg.maxBytes, int(t.cfg.lastBody.Load()))
 		t.cfg.stats.Bytes.Add(int64(len(body)))
+		t.cfg.lastBody.Store(int64(len(body)))
 		if err == nil {
 			resp.Body = newMemBody(body)
 			if req.Method != http.MethodHead {
@@ -77,7 +78,7 @@ func (t *attemptTransport) attemptErr(ctx, actx context.Context, req *http.Reque
 // readBody reads and closes resp's body, failing with ErrResponseTooLarge
 // past max bytes (max < 0: no cap). A declared Content-Length over the cap
 // fails before anything is read.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+func readBody(resp *http.Response, limit int64, last int) ([]byte, error) {
 	defer resp.Body.Close()
 	if limit >= 0 && resp.ContentLength > limit {
 		return nil, fmt.Errorf("reading body of %d bytes: over the %d-byte cap: %w", resp.ContentLength, limit, ErrResponseTooLarge)
@@ -87,9 +88,15 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	case resp.ContentLength >= 0:
 		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
 	default:
-		// A chunked listing page is typically tens to hundreds of KB:
-		// growing from 512 bytes would copy and zero it a dozen times.
-		buf.Grow(unknownLengthHint)
+		// A chunked listing page is typically tens to hundreds of KB, and
+		// the pages of one listing are alike: start from the size of the
+		// client's last body, so that a page is not grown (copied and
+		// zeroed) several times over.
+		hint := max(unknownLengthHint, last+last/8)
+		if limit >= 0 {
+			hint = min(hint, int(limit)+1)
+		}
+		buf.Grow(hint)
 	}
 	var r io.Reader = resp.Body
 	if limit >= 0 {

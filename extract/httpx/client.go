@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/saaspipe/saaspipe/extract/jsonpage"
@@ -49,6 +50,9 @@ type config struct {
 	log         *slog.Logger
 	clock       clock
 	pacer       *pacer
+	// lastBody is the length of the last body read: the first guess at
+	// the size of the next one when the server sends no Content-Length.
+	lastBody atomic.Int64
 }
 
 // clock is the layer's view of time, injected by tests so that waits can be
