@@ -1,10 +1,12 @@
 package simulate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -86,21 +88,34 @@ type Group struct {
 	Skipped []error
 }
 
-// Start starts every starter; on error the ones started are closed. A
-// starter failing with ErrUnavailable is skipped and listed in Skipped.
+// Start starts every starter, all at once (each builds its tenants from
+// org, and the LDAP one waits for a slapd to load them), and lists the
+// vendors in the starters' order. On error the ones started are closed and
+// the first error in that order is returned. A starter failing with
+// ErrUnavailable is skipped and listed in Skipped.
 func Start(org *synth.Org, starters ...Starter) (*Group, error) {
+	vendors := make([]Vendor, len(starters))
+	errs := make([]error, len(starters))
+	var wg sync.WaitGroup
+	for i, s := range starters {
+		wg.Go(func() { vendors[i], errs[i] = s(org) })
+	}
+	wg.Wait()
 	g := &Group{}
-	for _, s := range starters {
-		v, err := s(org)
-		if errors.Is(err, ErrUnavailable) {
+	var failed error
+	for i, err := range errs {
+		switch {
+		case errors.Is(err, ErrUnavailable):
 			g.Skipped = append(g.Skipped, err)
-			continue
+		case err != nil:
+			failed = cmp.Or(failed, err)
+		default:
+			g.Vendors = append(g.Vendors, vendors[i])
 		}
-		if err != nil {
-			g.Close()
-			return nil, err
-		}
-		g.Vendors = append(g.Vendors, v)
+	}
+	if failed != nil {
+		g.Close()
+		return nil, failed
 	}
 	return g, nil
 }

@@ -2,11 +2,17 @@ package simulate
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/saaspipe/saaspipe/synth"
 )
 
 func TestConfigKeepsSecretsOut(t *testing.T) {
@@ -83,5 +89,51 @@ func TestAppendMatchesEncodingJSON(t *testing.T) {
 		if got := AppendFloat(nil, f); string(got) != string(want) {
 			t.Errorf("AppendFloat(%v) = %s, want %s", f, got, want)
 		}
+	}
+}
+
+type fakeVendor struct {
+	name   string
+	closed *atomic.Int32
+}
+
+func (v fakeVendor) Connectors() []Connector { return []Connector{{Name: v.name}} }
+func (v fakeVendor) Close()                  { v.closed.Add(1) }
+
+func TestStartKeepsOrderSkipsAndClosesOnError(t *testing.T) {
+	org := synth.Generate(synth.Params{Seed: 1, People: 5, Date: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)})
+	var closed atomic.Int32
+	ok := func(name string, delay time.Duration) Starter {
+		return func(*synth.Org) (Vendor, error) {
+			time.Sleep(delay) // the later starter finishes first
+			return fakeVendor{name, &closed}, nil
+		}
+	}
+	fail := func(err error) Starter { return func(*synth.Org) (Vendor, error) { return nil, err } }
+	unavailable := fmt.Errorf("no slapd: %w", ErrUnavailable)
+
+	g, err := Start(org, ok("a", 20*time.Millisecond), fail(unavailable), ok("b", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range g.Connectors() {
+		names = append(names, c.Name)
+	}
+	if !slices.Equal(names, []string{"a", "b"}) || len(g.Skipped) != 1 || !errors.Is(g.Skipped[0], ErrUnavailable) {
+		t.Fatalf("connectors %v, skipped %v; want [a b] and the unavailable one", names, g.Skipped)
+	}
+	g.Close()
+	if closed.Load() != 2 {
+		t.Fatalf("%d vendors closed, want 2", closed.Load())
+	}
+
+	closed.Store(0)
+	first, second := errors.New("first"), errors.New("second")
+	if _, err := Start(org, ok("a", 0), fail(first), ok("b", 0), fail(second)); err != first {
+		t.Fatalf("Start error %v, want the first starter's in order", err)
+	}
+	if closed.Load() != 2 {
+		t.Fatalf("%d started vendors closed after the failure, want 2", closed.Load())
 	}
 }
