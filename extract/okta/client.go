@@ -88,31 +88,40 @@ func recordKey(rec json.RawMessage, key string) (string, error) {
 }
 
 // list GETs first and every page its Link rel="next" chain leads to,
-// handing each page's records to fn. what names the listing in errors.
+// handing each page's records to fn. what names the listing in errors. The
+// next page is requested while fn stages this one (httpx.Prefetch): the
+// cursor is in the Link header, so nothing waits on fn to name it.
 func (c *client) list(ctx context.Context, what, first string, fn func(recs []json.RawMessage) error) error {
 	guard := httpx.PageGuard{MaxPages: c.maxPages}
+	type page struct {
+		recs []json.RawMessage
+		n    int
+		u    string
+	}
 	n := 0
-	for u := first; u != ""; {
+	fetch := func(ctx context.Context, u string) (page, string, error) {
 		n++
 		if err := guard.Seen(u); err != nil {
-			return fmt.Errorf("listing okta %s at %s: %w", what, httpx.Endpoint(u), err)
+			return page{}, "", fmt.Errorf("listing okta %s at %s: %w", what, httpx.Endpoint(u), err)
 		}
 		var body json.RawMessage
 		resp, err := httpx.GetJSON(ctx, c.http, u, nil, &body)
 		if err != nil {
-			return fmt.Errorf("listing okta %s page %d: %w", what, n, explain(err))
+			return page{}, "", fmt.Errorf("listing okta %s page %d: %w", what, n, explain(err))
 		}
 		// GetJSON has validated the body, which is this page's own.
-		page, err := splitPage(body)
+		recs, err := splitPage(body)
 		if err != nil {
-			return fmt.Errorf("listing okta %s page %d: GET %s: %w", what, n, httpx.Endpoint(u), err)
+			return page{}, "", fmt.Errorf("listing okta %s page %d: GET %s: %w", what, n, httpx.Endpoint(u), err)
 		}
-		if err := fn(page); err != nil {
-			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(u))
-		}
-		u = httpx.NextURL(resp)
+		return page{recs, n, u}, httpx.NextURL(resp), nil
 	}
-	return nil
+	return httpx.Prefetch(ctx, first, fetch, func(p page) error {
+		if err := fn(p.recs); err != nil {
+			return fmt.Errorf("%w (page %d: GET %s)", err, p.n, httpx.Endpoint(p.u))
+		}
+		return nil
+	})
 }
 
 // emitAll lists first and emits each record under the string field key.
