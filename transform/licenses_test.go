@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -243,5 +244,56 @@ func TestPersonIDStableAcrossSnapshots(t *testing.T) {
 	}
 	if ids[0] != ids[1] {
 		t.Errorf("person ids moved:\n%s\n%s", ids[0], ids[1])
+	}
+}
+
+// TestTiedCopiesPickedByContent: copies of one record that tie on
+// extracted_at and instance (one page repeating a user with other fields,
+// staged in one microsecond) are told apart by the row itself, not by the
+// order they were staged in; so are repeated app assignments and events.
+func TestTiedCopiesPickedByContent(t *testing.T) {
+	at := time.Date(2026, 3, 15, 1, 0, 0, 0, time.UTC)
+	a := oktaUser{"00u1", "ACTIVE", "ann@acme.example", "ann@acme.example", "Ann", "Archer", nil, nil}
+	b := a
+	b.first, b.status = "Anne", "SUSPENDED"
+	evA := oktaEvent("ev-1", "2026-03-14T10:00:00.000Z", "user.authentication.sso", "00u1", "ann@acme.example", "0oa1", "Salesforce", "SUCCESS")
+	evB := oktaEvent("ev-1", "2026-03-14T10:00:00.000Z", "user.authentication.sso", "00u1", "ann@acme.example", "0oa1", "Salesforce", "FAILURE")
+	asA := oktaAppUser("0oa1", "00u1", "ann@acme.example", "ACTIVE", "USER")
+	asB := oktaAppUser("0oa1", "00u1", "ann@acme.example", "PROVISIONED", "GROUP")
+	pick := func(order [2]int) string {
+		root := t.TempDir()
+		env := func(entity string) stage.Envelope {
+			return stage.Envelope{SnapshotID: "2026-03-15", Connector: "okta-main", ConnectorType: "okta", Tenant: "acme.okta.com", Entity: entity}
+		}
+		users, events, assigned := [2]rec{a.rec(), b.rec()}, [2]rec{evA, evB}, [2]rec{asA, asB}
+		in := Input{SnapshotID: "2026-03-15", SnapshotDate: fixtureDate, Types: []TypeInfo{oktaType},
+			Staged: []StagedFile{
+				writeStaged(t, root, env(extract.Users), at, []rec{users[order[0]], users[order[1]]}),
+				writeStaged(t, root, env(extract.Applications), at, []rec{oktaApp("0oa1", "salesforce", "Salesforce", "ACTIVE", "SAML_2_0")}),
+				writeStaged(t, root, env(extract.AppAssignments), at, []rec{assigned[order[0]], assigned[order[1]]}),
+				writeStaged(t, root, env(extract.Activity), at, []rec{events[order[0]], events[order[1]]}),
+			},
+			Runs: []ConnectorRun{{Connector: "okta-main", ConnectorType: "okta", Tenant: "acme.okta.com", Status: "ok", DataAsOf: at,
+				Rows: map[string]int64{"users": 2, "applications": 1, "app_assignments": 2, "activity": 2}}}}
+		db := openDB(t)
+		if _, err := db.Run(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+		var first, status, scope string
+		var succeeded bool
+		if err := db.SQL().QueryRow(`SELECT first_name, vendor_status FROM int_accounts`).Scan(&first, &status); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SQL().QueryRow(`SELECT scope FROM app_assignments`).Scan(&scope); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SQL().QueryRow(`SELECT succeeded FROM int_activity`).Scan(&succeeded); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(first, " ", status, " ", scope, " ", succeeded)
+	}
+	ab, ba := pick([2]int{0, 1}), pick([2]int{1, 0})
+	if ab != ba {
+		t.Fatalf("staged A then B kept %q, B then A kept %q: the staging order decided", ab, ba)
 	}
 }

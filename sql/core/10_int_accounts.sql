@@ -58,7 +58,7 @@ chosen AS (
     JOIN copies AS l USING (connector_type, tenant, source_id)
     QUALIFY row_number() OVER (
         PARTITION BY u.connector_type, u.tenant, u.source_id
-        ORDER BY u.extracted_at DESC, u.connector, CAST(u AS VARCHAR)
+        ORDER BY u.extracted_at DESC, u.connector, hash(u)
     ) = 1
 )
 SELECT

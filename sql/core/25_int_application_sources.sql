@@ -23,7 +23,7 @@ chosen AS (
     FROM stg_applications AS s
     QUALIFY row_number() OVER (
         PARTITION BY connector_type, tenant, source_id
-        ORDER BY extracted_at DESC, connector, CAST(s AS VARCHAR)
+        ORDER BY extracted_at DESC, connector, hash(s)
     ) = 1
 ),
 catalog_keys AS (

@@ -27,7 +27,8 @@ lineage AS (
     GROUP BY ALL
 ),
 -- The copy that describes the event: the freshest, then by instance name,
--- then by the row's text.
+-- then by the row's hash (sql/README.md: copies tying on all three are the
+-- same row).
 chosen AS (
     SELECT e.*, [e.connector] AS connectors, e.snapshot_id AS first_snapshot_id
     FROM stg_activity AS e
@@ -38,7 +39,7 @@ chosen AS (
     JOIN lineage AS l USING (connector_type, tenant, source_id)
     QUALIFY row_number() OVER (
         PARTITION BY e.connector_type, e.tenant, e.source_id
-        ORDER BY e.extracted_at DESC, e.connector, CAST(e AS VARCHAR)
+        ORDER BY e.extracted_at DESC, e.connector, hash(e)
     ) = 1
 ),
 -- account_id hashes its key: once per account here, not once per event.

@@ -20,7 +20,7 @@ chosen AS (
     FROM stg_license_assignments AS s
     QUALIFY row_number() OVER (
         PARTITION BY connector_type, tenant, source_id
-        ORDER BY extracted_at DESC, connector, CAST(s AS VARCHAR)
+        ORDER BY extracted_at DESC, connector, hash(s)
     ) = 1
 ),
 by_sku AS (
