@@ -72,3 +72,42 @@ func TestApplicationMerge(t *testing.T) {
 		t.Errorf("applications:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestAppAssignmentThroughTwoIntegrations: an account assigned to one
+// product through two integrations of it in its tenant (a production and a
+// sandbox Slack app) is one assignment: the earliest, whichever order the
+// integrations were listed in.
+func TestAppAssignmentThroughTwoIntegrations(t *testing.T) {
+	at := time.Date(2026, 3, 15, 1, 0, 0, 0, time.UTC)
+	assignedAt := func(app, user, created string) rec {
+		r := oktaAppUser(app, user, "ann@acme.example", "ACTIVE", "USER")
+		r.payload.(map[string]any)["created"] = created
+		return r
+	}
+	for _, order := range [][2]int{{0, 1}, {1, 0}} {
+		root := t.TempDir()
+		env := func(entity string) stage.Envelope {
+			return stage.Envelope{SnapshotID: "2026-03-15", Connector: "okta-main", ConnectorType: "okta", Tenant: "acme.okta.com", Entity: entity}
+		}
+		both := [2]rec{assignedAt("0oa1", "00u1", "2025-06-01T00:00:00.000Z"), assignedAt("0oa2", "00u1", "2024-02-01T00:00:00.000Z")}
+		in := Input{SnapshotID: "2026-03-15", SnapshotDate: fixtureDate, Types: []TypeInfo{oktaType},
+			Staged: []StagedFile{
+				writeStaged(t, root, env(extract.Users), at, []rec{oktaUser{"00u1", "ACTIVE", "ann@acme.example", "ann@acme.example", "Ann", "Archer", nil, nil}.rec()}),
+				writeStaged(t, root, env(extract.Applications), at, []rec{
+					oktaApp("0oa1", "slack", "Slack", "ACTIVE", "SAML_2_0"),
+					oktaApp("0oa2", "acme_custom_3", "Slack", "ACTIVE", "SAML_2_0")}),
+				writeStaged(t, root, env(extract.AppAssignments), at, []rec{both[order[0]], both[order[1]]}),
+			},
+			Runs: []ConnectorRun{{Connector: "okta-main", ConnectorType: "okta", Tenant: "acme.okta.com", Status: "ok", DataAsOf: at,
+				Rows: map[string]int64{"users": 1, "applications": 2, "app_assignments": 2}}}}
+		db := openDB(t)
+		if _, err := db.Run(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+		got := render(t, db.SQL(), `(SELECT a.name, s.application_source_id, s.assigned_at FROM app_assignments s JOIN applications a USING (application_id))`, []string{"name"})
+		want := "name\tapplication_source_id\tassigned_at\nSlack\t0oa2\t2024-02-01 00:00:00+00\n"
+		if got != want {
+			t.Errorf("listed in order %v: app_assignments\n%s\nwant\n%s", order, got, want)
+		}
+	}
+}

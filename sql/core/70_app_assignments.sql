@@ -33,7 +33,8 @@ assignments AS (
     WHERE c.account_source_id IS NOT NULL AND c.application_source_id IS NOT NULL
 ),
 merged AS (
-    SELECT application_id, account_id, list_sort(list_distinct(flatten(list(connectors)))) AS all_connectors
+    SELECT application_id, account_id, list_sort(list_distinct(flatten(list(connectors)))) AS all_connectors,
+           count(*) AS copies
     FROM assignments
     GROUP BY ALL
 ),
@@ -42,31 +43,44 @@ last_use AS (
     FROM int_activity
     WHERE succeeded AND application_id IS NOT NULL
     GROUP BY ALL
+),
+assigned AS (
+    SELECT
+        p.snapshot_date,
+        s.application_id,
+        s.account_id,
+        -- An assignment whose user the users listing did not return still
+        -- names its account; its person is unknown rather than guessed.
+        ap.person_id,
+        s.connector_type,
+        s.tenant,
+        s.application_source_id,
+        s.account_source_id,
+        s.user_name,
+        s.email,
+        s.status,
+        s.scope,
+        s.assigned_at,
+        u.last_used_at,
+        m.all_connectors AS connectors,
+        s.source_id,
+        m.copies
+    FROM assignments AS s
+    JOIN merged AS m USING (application_id, account_id)
+    LEFT JOIN int_account_people AS ap USING (account_id)
+    LEFT JOIN last_use AS u USING (application_id, account_id)
+    CROSS JOIN params AS p
 )
-SELECT
-    p.snapshot_date,
-    s.application_id,
-    s.account_id,
-    -- An assignment whose user the users listing did not return still names
-    -- its account; its person is unknown rather than guessed.
-    ap.person_id,
-    s.connector_type,
-    s.tenant,
-    s.application_source_id,
-    s.account_source_id,
-    s.user_name,
-    s.email,
-    s.status,
-    s.scope,
-    s.assigned_at,
-    u.last_used_at,
-    m.all_connectors AS connectors
-FROM assignments AS s
-JOIN merged AS m USING (application_id, account_id)
-LEFT JOIN int_account_people AS ap USING (account_id)
-LEFT JOIN last_use AS u USING (application_id, account_id)
-CROSS JOIN params AS p
+-- Most accounts hold an application through one integration: only those
+-- holding it through several are ranked (ranking all was half this step).
+SELECT * EXCLUDE (source_id, copies)
+FROM assigned
+WHERE copies = 1
+UNION ALL
+SELECT * EXCLUDE (source_id, copies)
+FROM assigned
+WHERE copies > 1
 QUALIFY row_number() OVER (
-    PARTITION BY s.application_id, s.account_id
-    ORDER BY s.assigned_at NULLS LAST, s.application_source_id, s.source_id
+    PARTITION BY application_id, account_id
+    ORDER BY assigned_at NULLS LAST, application_source_id, source_id
 ) = 1
