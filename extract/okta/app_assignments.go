@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"sync"
+
+	"github.com/sourcegraph/conc/pool"
 
 	"github.com/saaspipe/saaspipe/extract"
 )
@@ -21,14 +24,21 @@ func (c *Connector) fetchAppAssignments(ctx context.Context, _ string, sink extr
 	}); err != nil {
 		return "", err
 	}
+	// Each app's users are a page chain of their own: app_concurrency
+	// chains are walked at once, so a tenant of many small apps is not one
+	// round trip after another. The sink takes one record at a time; the
+	// records of one app stay in page order.
+	var mu sync.Mutex
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(c.appConcurrency)
 	for _, app := range apps {
-		first := c.c.endpoint("/api/v1/apps/"+url.PathEscape(app)+"/users", url.Values{"limit": {c.limit(maxAppUsers)}})
-		err := c.c.emitAll(ctx, "users of app "+app, first, "id", func(uid string, rec json.RawMessage) error {
-			return sink.Emit(ctx, extract.Record{SourceID: app + "/" + uid, Payload: rec})
+		p.Go(func(ctx context.Context) error {
+			first := c.c.endpoint("/api/v1/apps/"+url.PathEscape(app)+"/users", url.Values{"limit": {c.limit(maxAppUsers)}})
+			return c.c.emitAll(ctx, "users of app "+app, first, "id", func(uid string, rec json.RawMessage) error {
+				mu.Lock()
+				defer mu.Unlock()
+				return sink.Emit(ctx, extract.Record{SourceID: app + "/" + uid, Payload: rec})
+			})
 		})
-		if err != nil {
-			return "", err
-		}
 	}
-	return "", nil
+	return "", p.Wait()
 }

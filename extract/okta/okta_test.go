@@ -188,6 +188,38 @@ func TestEntitiesMatchSimulatedOrg(t *testing.T) {
 	}
 }
 
+// TestAppAssignmentsConcurrently: with app_concurrency 3, several apps'
+// users are listed at once, and every assignment still arrives exactly once,
+// each app's in page order.
+func TestAppAssignmentsConcurrently(t *testing.T) {
+	f := newFixture(t, fixtureOpts{settings: extract.Settings{"app_concurrency": 3, "page_size": 20},
+		sim: oktasim.Options{Faults: oktasim.Faults{Delay: 5 * time.Millisecond}}})
+	recs, _, err := f.run(t, extract.AppAssignments, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ids(recs)
+	byApp := map[string][]string{}
+	for _, id := range got {
+		app, user, _ := strings.Cut(id, "/")
+		byApp[app] = append(byApp[app], user)
+	}
+	for app, users := range byApp {
+		if !slices.IsSorted(users) { // Okta pages an app's users by id
+			t.Fatalf("app %s: users out of page order", app)
+		}
+	}
+	slices.Sort(got)
+	want := f.sim.Expected(extract.AppAssignments)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d assignments, want %d", len(got), len(want))
+	}
+	if p := f.sim.PeakInFlight(); p < 2 || p > 3 {
+		t.Fatalf("at most %d requests in flight, want 2 or 3 (app_concurrency 3)", p)
+	}
+}
+
 // TestLinkHeaderOnlyPaging: every request with a cursor is a URL the server
 // handed out as rel="next"; the connector builds only first pages.
 func TestLinkHeaderOnlyPaging(t *testing.T) {
@@ -372,6 +404,8 @@ func TestNewValidates(t *testing.T) {
 		{"no token", with("api_token", nil), "api_token"},
 		{"http base_url", with("base_url", "http://127.0.0.1:1"), "base_url"},
 		{"negative overlap", with("logs_overlap", "-1m"), "logs_overlap"},
+		{"no app concurrency", with("app_concurrency", 0), "app_concurrency"},
+		{"app concurrency over Okta's limit", with("app_concurrency", 36), "app_concurrency"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

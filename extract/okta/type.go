@@ -37,6 +37,7 @@ var Type = extract.Type{
 		{Name: "private_key_id", Kind: extract.KindString, Help: "kid of the service app's key, when it has several"},
 		{Name: "logs_lookback", Kind: extract.KindDuration, Default: "720h", Help: "System Log window read on the first run (Okta keeps 90 days)"},
 		{Name: "logs_overlap", Kind: extract.KindDuration, Default: "5m", Help: "how far before the last event seen each run re-reads the System Log, for events Okta persists late; re-read events are not emitted twice"},
+		{Name: "app_concurrency", Kind: extract.KindInt, Default: 4, Help: "app integrations whose assigned users are listed at once (each app's users are one page chain); Okta allows an org 35 to 75 requests in flight, and the rate limit still paces every request"},
 	}, baseURLSettings()...),
 	Entities: []extract.EntitySpec{
 		{Name: extract.Users, Calls: []string{"GET /api/v1/users", `GET /api/v1/users?filter=status eq "DEPROVISIONED"`},
@@ -81,6 +82,8 @@ type Connector struct {
 	pageSize int
 	lookback time.Duration
 	overlap  time.Duration
+	// appConcurrency is how many apps' users are listed at once.
+	appConcurrency int
 }
 
 // New builds an instance from validated settings; it makes no network call.
@@ -113,6 +116,8 @@ func New(inst extract.Instance, env extract.Env) (extract.Connector, error) {
 		pageSize: s.Int("page_size"),
 		lookback: s.Duration("logs_lookback"),
 		overlap:  s.Duration("logs_overlap"),
+
+		appConcurrency: s.Int("app_concurrency"),
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -125,6 +130,12 @@ func New(inst extract.Instance, env extract.Env) (extract.Connector, error) {
 	}
 	if c.overlap < 0 {
 		return nil, errors.New("logs_overlap: must not be negative")
+	}
+	if _, set := s["app_concurrency"]; !set {
+		c.appConcurrency = 4
+	}
+	if c.appConcurrency < 1 || c.appConcurrency > 35 {
+		return nil, errors.New("app_concurrency: must be 1 to 35 (the smallest Okta org's limit of requests in flight)")
 	}
 	if _, set := s["logs_overlap"]; !set {
 		c.overlap = 5 * time.Minute

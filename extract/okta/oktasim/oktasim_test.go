@@ -297,3 +297,39 @@ func TestEmptyListingIsArray(t *testing.T) {
 	}
 	t.Skip("every small org had a deprovisioned user; the empty case was not reached")
 }
+
+// TestConcurrencyLimit: requests beyond MaxConcurrent in flight are
+// answered 429 E0000047 with nothing remaining, as Okta answers them, and
+// the slots free again when requests finish.
+func TestConcurrencyLimit(t *testing.T) {
+	s, base := start(t, 30, Options{MaxConcurrent: 2, Faults: Faults{Delay: 200 * time.Millisecond}})
+	type answer struct {
+		code      int
+		remaining string
+	}
+	answers := make(chan answer, 5)
+	for range 5 {
+		go func() {
+			resp, _ := get(t, s, base+"/api/v1/groups")
+			answers <- answer{resp.StatusCode, resp.Header.Get("X-Rate-Limit-Remaining")}
+		}()
+	}
+	ok, limited := 0, 0
+	for range 5 {
+		a := <-answers
+		switch c, rem := a.code, a.remaining; {
+		case c == 200:
+			ok++
+		case c == 429 && rem == "0":
+			limited++
+		default:
+			t.Fatalf("status %d, remaining %q", c, rem)
+		}
+	}
+	if ok != 2 || limited != 3 {
+		t.Fatalf("%d answered and %d limited of 5 at once, want 2 and 3", ok, limited)
+	}
+	if resp, _ := get(t, s, base+"/api/v1/groups"); resp.StatusCode != 200 {
+		t.Fatalf("after the burst: %d", resp.StatusCode)
+	}
+}

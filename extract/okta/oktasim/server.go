@@ -55,8 +55,13 @@ type Options struct {
 	RateWindow time.Duration
 	// Clock is "now" for the data (default: the last millisecond of the
 	// org's snapshot day). Rate-limit windows use the wall clock.
-	Clock  func() time.Time
-	Faults Faults
+	Clock func() time.Time
+	// MaxConcurrent is the org's limit of requests in flight at once
+	// (default 35, the smallest Okta documents: the Integrator Free plan;
+	// Workforce orgs have 75). One more is answered 429 as Okta answers
+	// it.
+	MaxConcurrent int
+	Faults        Faults
 	// ServiceApp enables the OAuth 2.0 token endpoint for one service app.
 	ServiceApp *ServiceApp
 }
@@ -77,6 +82,8 @@ type Server struct {
 	dayMu   sync.Mutex
 	dayKeys []time.Time // most recent last
 	days    map[time.Time][]synth.Event
+
+	inFlight, peakInFlight atomic.Int32
 
 	mu         sync.Mutex
 	requests   int
@@ -145,6 +152,9 @@ func (s *Server) Unexpected() []string {
 	defer s.mu.Unlock()
 	return slices.Clone(s.unexpected)
 }
+
+// PeakInFlight is the most requests the server has had in flight at once.
+func (s *Server) PeakInFlight() int { return int(s.peakInFlight.Load()) }
 
 // Requests is the number of requests received, per endpoint bucket
 // ("/api/v1/users", "/api/v1/apps/{appId}/users", …) and in total under "".
@@ -215,6 +225,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.counts[name]++
 	s.mu.Unlock()
+	limit := s.opts.MaxConcurrent
+	if limit <= 0 {
+		limit = defaultMaxConcurrent
+	}
+	n32 := s.inFlight.Add(1)
+	if n32 > int32(limit) {
+		s.inFlight.Add(-1)
+		s.concurrencyLimited(w)
+		return
+	}
+	storeMax(&s.peakInFlight, n32)
+	defer s.inFlight.Add(-1)
 	limited := s.rateHeaders(w, name)
 	if !s.authorized(r) {
 		if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
@@ -229,14 +251,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 		return
 	case f.Throttle.Hit(n):
-		// An injected burst looks like Okta's concurrency limit: nothing
-		// remaining and a reset that is only an estimate, one second ahead.
-		w.Header().Set("X-Rate-Limit-Remaining", "0")
-		w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Unix()+1, 10))
+		// An injected burst looks like Okta's concurrency limit.
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
-		writeError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
+		s.concurrencyLimited(w)
 		return
 	case f.ServerError.Hit(n):
 		writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
@@ -252,6 +271,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	handle(w, r, r.URL.Query())
+}
+
+// storeMax raises v to n when n is larger.
+func storeMax(v *atomic.Int32, n int32) {
+	for {
+		old := v.Load()
+		if n <= old || v.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+
+// defaultMaxConcurrent is the Integrator Free plan's concurrency limit.
+const defaultMaxConcurrent = 35
+
+// concurrencyLimited answers a request over the concurrency limit as Okta
+// does: 429 E0000047, nothing remaining and a reset that is only an
+// estimate, one second ahead.
+func (s *Server) concurrencyLimited(w http.ResponseWriter) {
+	w.Header().Set("X-Rate-Limit-Remaining", "0")
+	w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Unix()+1, 10))
+	writeError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 }
 
 // rateHeaders counts the request against its bucket's window and sets
