@@ -1,6 +1,7 @@
 package googleworkspace
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,44 +62,42 @@ type warning struct {
 // kind is what tells an empty page from an error or a wrong endpoint, which
 // would otherwise end the listing silently.
 func decodePage(body []byte, l listing) (page, error) {
-	var env map[string]json.RawMessage
-	if err := json.Unmarshal(body, &env); err != nil || env == nil {
+	// One validating scan, then the members are found by offset: the
+	// records stay slices of the body, never decoded or copied.
+	if !jsonpage.Valid(body) {
 		return page{}, errors.New("decoding page: body is not a JSON object")
 	}
-	var kind string
-	if err := json.Unmarshal(env["kind"], &kind); err != nil || kind != l.kind {
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return page{}, errors.New("decoding page: body is not a JSON object")
+	}
+	if kind, ok := jsonpage.MemberString(body, "kind"); !ok || kind != l.kind {
 		return page{}, fmt.Errorf("decoding page: kind is not %q", l.kind)
 	}
 	var p page
-	if raw, ok := env["nextPageToken"]; ok {
-		if err := json.Unmarshal(raw, &p.next); err != nil {
+	if raw, ok := jsonpage.Member(body, "nextPageToken"); ok && string(raw) != "null" {
+		if p.next, ok = jsonpage.String(raw); !ok {
 			return page{}, errors.New("decoding page: nextPageToken is not a string")
 		}
 	}
-	if raw, ok := env["warnings"]; ok {
+	if raw, ok := jsonpage.Member(body, "warnings"); ok {
 		if err := json.Unmarshal(raw, &p.warnings); err != nil {
 			return page{}, errors.New("decoding page: warnings is not a list")
 		}
 	}
-	if raw, ok := env[l.items]; ok {
-		if err := json.Unmarshal(raw, &p.records); err != nil || p.records == nil {
+	if raw, ok := jsonpage.Member(body, l.items); ok {
+		elems, ok := jsonpage.Elements(raw)
+		if !ok {
 			return page{}, fmt.Errorf("decoding page: %s is not a JSON array", l.items)
 		}
-		for i, r := range p.records {
+		p.records = make([]json.RawMessage, len(elems))
+		for i, r := range elems {
 			if len(r) == 0 || r[0] != '{' {
 				return page{}, fmt.Errorf("decoding page: record %d is not a JSON object", i)
 			}
+			p.records[i] = r
 		}
 	}
 	return p, nil
-}
-
-// rawBody keeps a response body as received, for decodePage.
-type rawBody []byte
-
-func (b *rawBody) UnmarshalJSON(data []byte) error {
-	*b = append((*b)[:0], data...)
-	return nil
 }
 
 // list GETs root+path?q and every page its nextPageToken chain leads to,
@@ -113,7 +112,7 @@ func (c *client) list(ctx context.Context, l listing, root, path string, q url.V
 			}
 			q.Set("pageToken", token)
 		}
-		var body rawBody
+		var body json.RawMessage
 		if _, err := httpx.GetJSON(ctx, c.http, root+path+"?"+q.Encode(), nil, &body); err != nil {
 			return fmt.Errorf("listing google %s page %d: %w", l.what, n, explain(err))
 		}
@@ -134,7 +133,7 @@ func (c *client) list(ctx context.Context, l listing, root, path string, q url.V
 // field reads the string at a path of nested objects in rec ("id",
 // "primaryEmail", "id.time").
 func field(rec json.RawMessage, path ...string) (string, error) {
-	// rec is a slice of a page encoding/json has validated: walk to the
+	// rec is a slice of a page decodePage has validated: walk to the
 	// one member without decoding the record.
 	cur := []byte(rec)
 	for _, k := range path {

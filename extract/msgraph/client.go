@@ -1,6 +1,7 @@
 package msgraph
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/extract"
 	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // Policy is Graph's throttling as the HTTP layer needs it: 429 is
@@ -81,23 +83,49 @@ type Page struct {
 // an object, is an error: it would otherwise read as an empty page and end
 // the listing silently.
 func DecodePage(body []byte) (Page, error) {
-	var raw struct {
-		Value    *[]json.RawMessage `json:"value"`
-		NextLink string             `json:"@odata.nextLink"`
-		Count    *int64             `json:"@odata.count"`
+	// One validating scan, then the three members are found by offset:
+	// the records stay slices of the body, never decoded or copied.
+	if !jsonpage.Valid(body) {
+		return Page{}, errors.New("decoding page: body is not valid JSON")
 	}
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return Page{}, fmt.Errorf("decoding page: %w", err)
+	if !isObject(body) {
+		return Page{}, errors.New("decoding page: body is not a JSON object")
 	}
-	if raw.Value == nil || *raw.Value == nil {
+	var p Page
+	raw, ok := jsonpage.Member(body, "value")
+	if !ok {
 		return Page{}, errors.New("decoding page: no value array")
 	}
-	for i, r := range *raw.Value {
+	elems, ok := jsonpage.Elements(raw)
+	if !ok {
+		return Page{}, errors.New("decoding page: no value array")
+	}
+	p.Value = make([]json.RawMessage, len(elems))
+	for i, r := range elems {
 		if len(r) == 0 || r[0] != '{' {
 			return Page{}, fmt.Errorf("decoding page: value[%d] is not a JSON object", i)
 		}
+		p.Value[i] = r
 	}
-	return Page{Value: *raw.Value, NextLink: raw.NextLink, Count: raw.Count}, nil
+	if raw, ok := jsonpage.Member(body, "@odata.nextLink"); ok && string(raw) != "null" {
+		if p.NextLink, ok = jsonpage.String(raw); !ok {
+			return Page{}, errors.New("decoding page: @odata.nextLink is not a string")
+		}
+	}
+	if raw, ok := jsonpage.Member(body, "@odata.count"); ok && string(raw) != "null" {
+		var n int64
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return Page{}, fmt.Errorf("decoding page: @odata.count: %w", err)
+		}
+		p.Count = &n
+	}
+	return p, nil
+}
+
+// isObject reports whether the valid JSON b is an object.
+func isObject(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
 }
 
 // UnmarshalJSON lets GetJSON decode into a Page.
@@ -128,9 +156,13 @@ func (c *Client) List(ctx context.Context, what, first string, hdr http.Header, 
 		if err := guard.Seen(u); err != nil {
 			return fmt.Errorf("listing %s %s at %s: %w", c.vendor, what, httpx.Endpoint(u), err)
 		}
-		var page Page
-		if _, err := httpx.GetJSON(ctx, c.http, u, hdr, &page); err != nil {
+		var body json.RawMessage
+		if _, err := httpx.GetJSON(ctx, c.http, u, hdr, &body); err != nil {
 			return fmt.Errorf("listing %s %s page %d: %w", c.vendor, what, n, Explain(err))
+		}
+		page, err := DecodePage(body)
+		if err != nil {
+			return fmt.Errorf("listing %s %s page %d: GET %s: %w", c.vendor, what, n, httpx.Endpoint(u), err)
 		}
 		if err := fn(page.Value); err != nil {
 			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(u))

@@ -102,6 +102,11 @@ func TestDecodePage(t *testing.T) {
 		{"scalar element", `{"value":[1]}`, 0, "", true},
 		{"array body", `[]`, 0, "", true},
 		{"truncated", `{"value":[{"id":"a"`, 0, "", true},
+		{"null next link", `{"value":[{"id":"a"}],"@odata.nextLink":null}`, 1, "", false},
+		{"numeric next link", `{"value":[],"@odata.nextLink":5}`, 0, "", true},
+		{"count", `{"@odata.count":3,"value":[{},{},{}]}`, 3, "", false},
+		{"fractional count", `{"@odata.count":1.5,"value":[]}`, 0, "", true},
+		{"escaped next link", `{"value":[],"@odata.nextLink":"https://x/?a=1\u0026b=2"}`, 0, "https://x/?a=1&b=2", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
