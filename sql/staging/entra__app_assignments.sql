@@ -5,19 +5,31 @@
 -- kept with scope group / serviceprincipal and no account (its members are
 -- not expanded). Assignments have no status of their own, and Graph names
 -- the principal only by display name, which is no user name.
+-- The payload is parsed once, into the fields used.
+WITH parsed AS (
+    SELECT
+        *,
+        json_transform(payload, '{
+            "resourceId": "VARCHAR",
+            "principalType": "VARCHAR",
+            "principalId": "VARCHAR",
+            "createdDateTime": "VARCHAR"
+        }') AS j
+    FROM raw_entra__app_assignments
+)
 SELECT
     connector,
     connector_type,
     tenant,
     source_id,
     extracted_at,
-    json_text(payload, '$.resourceId')                   AS application_source_id,
-    CASE json_text(payload, '$.principalType')
-        WHEN 'User' THEN json_text(payload, '$.principalId')
-    END                                                  AS account_source_id,
-    CAST(NULL AS VARCHAR)                                AS user_name,
-    CAST(NULL AS VARCHAR)                                AS email,
-    CAST(NULL AS VARCHAR)                                AS status,
-    lower(json_text(payload, '$.principalType'))         AS scope,
-    json_ts(payload, '$.createdDateTime')                AS assigned_at
-FROM raw_entra__app_assignments
+    blank_as_null(j.resourceId)                  AS application_source_id,
+    CASE blank_as_null(j.principalType)
+        WHEN 'User' THEN blank_as_null(j.principalId)
+    END                                          AS account_source_id,
+    CAST(NULL AS VARCHAR)                        AS user_name,
+    CAST(NULL AS VARCHAR)                        AS email,
+    CAST(NULL AS VARCHAR)                        AS status,
+    lower(blank_as_null(j.principalType))        AS scope,
+    text_ts(j.createdDateTime)                   AS assigned_at
+FROM parsed
