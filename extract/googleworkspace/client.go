@@ -1,7 +1,6 @@
 package googleworkspace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,12 +61,17 @@ type warning struct {
 // kind is what tells an empty page from an error or a wrong endpoint, which
 // would otherwise end the listing silently.
 func decodePage(body []byte, l listing) (page, error) {
-	// One validating scan, then the members are found by offset: the
-	// records stay slices of the body, never decoded or copied.
 	if !jsonpage.Valid(body) {
 		return page{}, errors.New("decoding page: body is not a JSON object")
 	}
-	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+	return decodeValidPage(body, l)
+}
+
+// decodeValidPage is decodePage for a body already validated (GetJSON into
+// a json.RawMessage validates): the members are found by offset, and the
+// records stay slices of the body, never decoded or copied.
+func decodeValidPage(body []byte, l listing) (page, error) {
+	if !jsonpage.IsObject(body) {
 		return page{}, errors.New("decoding page: body is not a JSON object")
 	}
 	if kind, ok := jsonpage.MemberString(body, "kind"); !ok || kind != l.kind {
@@ -116,7 +120,7 @@ func (c *client) list(ctx context.Context, l listing, root, path string, q url.V
 		if _, err := httpx.GetJSON(ctx, c.http, root+path+"?"+q.Encode(), nil, &body); err != nil {
 			return fmt.Errorf("listing google %s page %d: %w", l.what, n, explain(err))
 		}
-		p, err := decodePage(body, l)
+		p, err := decodeValidPage(body, l)
 		if err != nil {
 			return fmt.Errorf("listing google %s page %d: GET %s: %w", l.what, n, httpx.Endpoint(root+path), err)
 		}

@@ -49,6 +49,12 @@ func Elements(b []byte) (elems [][]byte, ok bool) {
 	return elems, true
 }
 
+// IsObject reports whether b, valid JSON, is an object.
+func IsObject(b []byte) bool {
+	i := skipSpace(b, 0)
+	return i < len(b) && b[i] == '{'
+}
+
 // Member returns the raw value of the member key of the JSON object obj,
 // the last one when the key repeats (as encoding/json does for a map), or
 // ok false when obj is not an object or has no such member.

@@ -42,6 +42,9 @@ func check(t *testing.T, body []byte) {
 	}
 	var m map[string]json.RawMessage
 	isObj := json.Unmarshal(body, &m) == nil && m != nil
+	if IsObject(body) != isObj {
+		t.Fatalf("IsObject(%q) = %v, want %v", body, !isObj, isObj)
+	}
 	for _, key := range []string{"id", "value", "x"} {
 		raw, ok := Member(body, key)
 		want, has := m[key]

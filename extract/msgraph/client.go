@@ -1,7 +1,6 @@
 package msgraph
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -83,12 +82,17 @@ type Page struct {
 // an object, is an error: it would otherwise read as an empty page and end
 // the listing silently.
 func DecodePage(body []byte) (Page, error) {
-	// One validating scan, then the three members are found by offset:
-	// the records stay slices of the body, never decoded or copied.
 	if !jsonpage.Valid(body) {
 		return Page{}, errors.New("decoding page: body is not valid JSON")
 	}
-	if !isObject(body) {
+	return decodeValidPage(body)
+}
+
+// decodeValidPage is DecodePage for a body already validated (GetJSON
+// into a json.RawMessage validates): the members are found by offset, and
+// the records stay slices of the body, never decoded or copied.
+func decodeValidPage(body []byte) (Page, error) {
+	if !jsonpage.IsObject(body) {
 		return Page{}, errors.New("decoding page: body is not a JSON object")
 	}
 	var p Page
@@ -120,12 +124,6 @@ func DecodePage(body []byte) (Page, error) {
 		p.Count = &n
 	}
 	return p, nil
-}
-
-// isObject reports whether the valid JSON b is an object.
-func isObject(b []byte) bool {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	return len(b) > 0 && b[0] == '{'
 }
 
 // UnmarshalJSON lets GetJSON decode into a Page.
@@ -160,7 +158,7 @@ func (c *Client) List(ctx context.Context, what, first string, hdr http.Header, 
 		if _, err := httpx.GetJSON(ctx, c.http, u, hdr, &body); err != nil {
 			return fmt.Errorf("listing %s %s page %d: %w", c.vendor, what, n, Explain(err))
 		}
-		page, err := DecodePage(body)
+		page, err := decodeValidPage(body)
 		if err != nil {
 			return fmt.Errorf("listing %s %s page %d: GET %s: %w", c.vendor, what, n, httpx.Endpoint(u), err)
 		}
