@@ -137,10 +137,11 @@ type Event struct {
 	App    int // -1 for SessionStart
 }
 
-// dayCache keeps the events of the days asked for most recently: every
-// simulator with a sign-in log (Okta, Salesforce, Google, Zoom) reads the
-// same days of the same org, and a day of a large org takes tens of
-// milliseconds to generate.
+// dayCache keeps the events of the days asked for most recently: the Okta
+// simulator reads a day once per System Log page, every instance reading
+// the tenant reads the same days, and a day of a large org takes tens of
+// milliseconds to generate. (Simulators of one app read AppEvents, which
+// generates only that app's sign-ins and needs no cache.)
 type dayCache struct {
 	mu    sync.Mutex
 	byDay map[int32][]Event

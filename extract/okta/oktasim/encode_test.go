@@ -216,7 +216,7 @@ func (s *Server) eventJSON(e synth.Event, et string) map[string]any {
 func TestEventEncoding(t *testing.T) {
 	s, _ := start(t, 400, Options{})
 	n := 0
-	for e := range s.events(testDate.AddDate(0, 0, -7), testDate) {
+	for e := range s.data.org.Events(testDate.AddDate(0, 0, -7), testDate) {
 		et, ok := s.served(e)
 		if !ok {
 			continue
@@ -343,7 +343,7 @@ func BenchmarkEventEncoding(b *testing.B) {
 		et string
 	}
 	var evs []ev
-	for e := range s.events(testDate.AddDate(0, 0, -7), testDate) {
+	for e := range s.data.org.Events(testDate.AddDate(0, 0, -7), testDate) {
 		if et, ok := s.served(e); ok {
 			evs = append(evs, ev{e, et})
 		}

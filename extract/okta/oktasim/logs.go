@@ -3,7 +3,6 @@ package oktasim
 import (
 	"encoding/base64"
 	"fmt"
-	"iter"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -150,7 +149,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, q url.Values) 
 		if cursor != nil && cursor.t.After(from) {
 			from = cursor.t
 		}
-		for e := range s.events(from, until) {
+		for e := range s.data.org.Events(from, until) {
 			if cursor != nil && !cursor.less(e.Time, e.ID) {
 				continue
 			}
@@ -167,7 +166,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, q url.Values) 
 			to = cursor.t.Add(time.Millisecond)
 		}
 		var all []item
-		for e := range s.events(since, to) {
+		for e := range s.data.org.Events(since, to) {
 			if cursor != nil && !(logKey{e.Time, e.ID}).less(cursor.t, cursor.id) {
 				continue
 			}
@@ -325,40 +324,4 @@ func (s *Server) appendEvent(b []byte, e synth.Event, et string) []byte {
 	b = append(b, `,"type":"WEB"},"uuid":`...)
 	b = simulate.AppendString(b, e.ID)
 	return append(b, `,"version":0}`...)
-}
-
-// events is synth.Org.Events with the last few days' events cached: a
-// client paging through a day asks for the same day once per page.
-func (s *Server) events(from, to time.Time) iter.Seq[synth.Event] {
-	return func(yield func(synth.Event) bool) {
-		for d := synth.Day(from); d.Before(to); d = d.Add(24 * time.Hour) {
-			for _, e := range s.dayEvents(d) {
-				if e.Time.Before(from) || !e.Time.Before(to) {
-					continue
-				}
-				if !yield(e) {
-					return
-				}
-			}
-		}
-	}
-}
-
-func (s *Server) dayEvents(d time.Time) []synth.Event {
-	s.dayMu.Lock()
-	defer s.dayMu.Unlock()
-	if evs, ok := s.days[d]; ok {
-		return evs
-	}
-	evs := s.data.org.DayEvents(d)
-	if s.days == nil {
-		s.days = map[time.Time][]synth.Event{}
-	}
-	if len(s.dayKeys) == 4 {
-		delete(s.days, s.dayKeys[0])
-		s.dayKeys = s.dayKeys[1:]
-	}
-	s.days[d] = evs
-	s.dayKeys = append(s.dayKeys, d)
-	return evs
 }

@@ -79,10 +79,6 @@ type Server struct {
 	srv  *http.Server
 	base string
 
-	dayMu   sync.Mutex
-	dayKeys []time.Time // most recent last
-	days    map[time.Time][]synth.Event
-
 	inFlight, peakInFlight atomic.Int32
 
 	mu         sync.Mutex

@@ -33,7 +33,7 @@ func (s *Server) ExpectedEvents(from, to time.Time) []string {
 		to = now.Add(time.Millisecond)
 	}
 	var out []string
-	for e := range s.events(from, to) {
+	for e := range s.data.org.Events(from, to) {
 		if _, ok := s.served(e); ok {
 			out = append(out, e.ID)
 		}
