@@ -4,16 +4,22 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
 
-// coreGoSteps are core tables built in Go, each right after the SQL table it
-// reads (named by the key) and before the next core file.
-var coreGoSteps = map[string]func(*DB, context.Context) error{
-	"int_identity_links": (*DB).buildIdentityComponents,
+// goStep is a core table built in Go.
+type goStep struct {
+	makes string
+	reads []string // the tables it reads
+	build func(ctx context.Context, conn *sql.Conn) error
+}
+
+// coreGoSteps are core tables built in Go, each planned right after the SQL
+// table named by the key and before the next core file.
+var coreGoSteps = map[string]goStep{
+	"int_identity_links": {"int_identity_components", []string{"int_identity_links", "int_identity_persons"}, buildIdentityComponents},
 }
 
 // buildIdentityComponents finds the connected components of the identity
@@ -23,12 +29,7 @@ var coreGoSteps = map[string]func(*DB, context.Context) error{
 // are unique, so the grouping equals that of the smallest-label propagation
 // it replaces; the union keeps the smaller root, so a root is its
 // component's smallest node.
-func (d *DB) buildIdentityComponents(ctx context.Context) error {
-	defer startStep().end(d, "go: int_identity_components")
-	conn, ok := d.q.(*sql.Conn)
-	if !ok {
-		return errors.New("identity components: not running on one connection")
-	}
+func buildIdentityComponents(ctx context.Context, conn *sql.Conn) error {
 	var maxNode, accounts int64
 	if err := conn.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(ident_node), 0) FROM int_identity_links),
 		(SELECT count(*) FROM int_identity_persons)`).Scan(&maxNode, &accounts); err != nil {

@@ -12,6 +12,12 @@
 // published dataset file comes from), which package load publishes.
 // Nothing else is written outside the scratch directory given to Open.
 //
+// Run plans the staging and core SQL as steps that each make one table
+// from what earlier steps made (plan), and runs them on as many
+// connections as DuckDB has threads, two side by side where neither reads
+// what the other makes (runPlan); above a staged size where two working
+// sets would spill, one at a time.
+//
 // Tests keep every layer for inspection; the pipeline calls
 // DiscardIntermediates, which drops each table once no later SQL reads it.
 //

@@ -334,7 +334,7 @@ func TestCheckColumnsReportsDrift(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := db.checkColumns(context.Background(), "v", tc.want)
+			err := checkColumns(context.Background(), db.q, "v", tc.want)
 			switch {
 			case tc.err == "" && err != nil:
 				t.Fatalf("unexpected error %v", err)

@@ -3,6 +3,8 @@ package jsonpage
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -74,4 +76,44 @@ func FuzzAgainstEncodingJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(check)
+}
+
+// samplePage is the published Okta System Log example: events of about
+// 2 KB whose uuid comes near the end, the longest scan Member makes.
+func samplePage(b *testing.B) []byte {
+	body, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "vendor-samples", "okta", "logs-list.json"))
+	if err != nil {
+		b.Skip("vendor samples not available:", err)
+	}
+	return body
+}
+
+func BenchmarkElements(b *testing.B) {
+	body := samplePage(b)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, ok := Elements(body); !ok {
+			b.Fatal("not an array")
+		}
+	}
+}
+
+func BenchmarkMemberString(b *testing.B) {
+	body := samplePage(b)
+	elems, ok := Elements(body)
+	if !ok || len(elems) == 0 {
+		b.Fatal("no events")
+	}
+	n := 0
+	for _, e := range elems {
+		n += len(e)
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, e := range elems {
+			if _, ok := MemberString(e, "uuid"); !ok {
+				b.Fatal("no uuid")
+			}
+		}
+	}
 }

@@ -1,0 +1,266 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	sqlfiles "github.com/saaspipe/saaspipe/sql"
+)
+
+// step is one statement of the transform's plan: a staging file, the
+// union of an entity's staging tables, a core file or a core table built
+// in Go. Each step creates one table or view, makes, from what it reads.
+type step struct {
+	name  string // as Steps reports it; "" for the unions, not reported
+	makes string
+	// reads holds the identifier-shaped words of what the step runs (see
+	// words): every table it reads is among them, and a word that names
+	// no table only costs an ordering edge or a later drop.
+	reads map[string]bool
+	run   func(ctx context.Context, q *sql.Conn) error
+	deps  []int // earlier steps that must finish first
+}
+
+// plan lists every step of a Run in the order a single connection would
+// run them, each with the earlier steps it depends on.
+//
+// The order is the serial one: the staging of an entity right before the
+// first core file that reads it when intermediates are discarded (staged
+// activity is not held while accounts are resolved), all staging first
+// otherwise; core files by name; then the staging no core file reads,
+// still checked against the contract. A step depends on every earlier step
+// that makes something it reads, and on every earlier step that reads what
+// it makes (which it would replace), so any schedule respecting the
+// dependencies computes what the serial order does.
+func (d *DB) plan(in Input) ([]step, error) {
+	files, err := coreFiles()
+	if err != nil {
+		return nil, fmt.Errorf("listing core SQL: %w", err)
+	}
+	names := make([]string, 0, len(in.Types))
+	for _, t := range in.Types {
+		names = append(names, t.Name)
+	}
+	slices.Sort(names)
+
+	var steps []step
+	staged := map[string]bool{} // stg_<entity> unions planned
+	stage := func(only map[string]bool) error {
+		for _, ct := range Staging {
+			union := "stg_" + ct.Entity
+			if staged[union] || only != nil && !only[union] {
+				continue
+			}
+			staged[union] = true
+			s, err := stagingSteps(in.stagingOverlay, names, ct)
+			if err != nil {
+				return err
+			}
+			steps = append(steps, s...)
+		}
+		return nil
+	}
+	if !d.lean {
+		// Every staging table before the core, where tests can inspect
+		// them all.
+		if err := stage(nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, file := range files {
+		m := coreNameRE.FindStringSubmatch(file)
+		if m == nil {
+			return nil, fmt.Errorf("core SQL file %s is not named NN_<table>.sql", file)
+		}
+		body, err := fs.ReadFile(sqlfiles.FS, file)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", file, err)
+		}
+		reads := words(string(body))
+		if err := stage(reads); err != nil {
+			return nil, err
+		}
+		table, query := m[1], "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+string(body)
+		steps = append(steps, step{name: file, makes: table, reads: reads,
+			run: func(ctx context.Context, q *sql.Conn) error {
+				if _, err := q.ExecContext(ctx, query); err != nil {
+					return fmt.Errorf("running %s: %w", file, err)
+				}
+				return nil
+			}})
+		if g, ok := coreGoSteps[table]; ok {
+			steps = append(steps, step{name: "go: " + g.makes, makes: g.makes, reads: words(g.reads...),
+				run: func(ctx context.Context, q *sql.Conn) error { return g.build(ctx, q) }})
+		}
+	}
+	// Entities no core SQL reads are still staged: their SQL is checked
+	// against the contract all the same.
+	if err := stage(nil); err != nil {
+		return nil, err
+	}
+	for j := range steps {
+		for i := range j {
+			a, b := &steps[i], &steps[j]
+			if b.reads[a.makes] || a.reads[b.makes] || a.makes == b.makes {
+				b.deps = append(b.deps, i)
+			}
+		}
+	}
+	return steps, nil
+}
+
+// stagingSteps plans one entity: each type's staging SQL as the table
+// stg_<type>__<entity>, checked against the contract, then stg_<entity>,
+// the view uniting them. The union is generated from the contract, so a
+// new vendor only adds SQL files.
+func stagingSteps(overlay fs.FS, types []string, ct Contract) ([]step, error) {
+	union := "stg_" + ct.Entity
+	colNames := make([]string, len(ct.Columns))
+	for i, c := range ct.Columns {
+		colNames[i] = c.Name
+	}
+	var steps []step
+	var parts []string
+	for _, typ := range types {
+		file := path.Join("staging", typ+"__"+ct.Entity+".sql")
+		body, err := readStaging(overlay, file)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", file, err)
+		}
+		// A table, not a view: core reads each entity more than once
+		// (lineage and the chosen copy), and JSON is parsed only here.
+		table := stgTable(typ, ct.Entity)
+		query := "CREATE OR REPLACE TABLE " + table + " AS\n" + string(body)
+		steps = append(steps, step{name: file, makes: table, reads: words(string(body)),
+			run: func(ctx context.Context, q *sql.Conn) error {
+				if _, err := q.ExecContext(ctx, query); err != nil {
+					return fmt.Errorf("running %s: %w", file, err)
+				}
+				if err := checkColumns(ctx, q, table, ct.Columns); err != nil {
+					return fmt.Errorf("checking %s against the %s contract: %w", file, ct.Entity, err)
+				}
+				return nil
+			}})
+		parts = append(parts, "SELECT "+strings.Join(colNames, ", ")+" FROM "+table)
+	}
+	if len(parts) == 0 {
+		typed := make([]string, len(ct.Columns))
+		for i, c := range ct.Columns {
+			typed[i] = "CAST(NULL AS " + c.Type + ") AS " + c.Name
+		}
+		parts = []string{"SELECT " + strings.Join(typed, ", ") + " WHERE false"}
+	}
+	query := "CREATE OR REPLACE VIEW " + union + " AS\n" + strings.Join(parts, "\nUNION ALL\n")
+	steps = append(steps, step{makes: union, reads: words(query),
+		run: func(ctx context.Context, q *sql.Conn) error {
+			if _, err := q.ExecContext(ctx, query); err != nil {
+				return fmt.Errorf("creating %s: %w", union, err)
+			}
+			return nil
+		}})
+	return steps, nil
+}
+
+// runPlan runs steps on conns, one step per connection at a time, starting
+// whichever step is ready (every dependency finished) and earliest in the
+// plan whenever a connection is free. DuckDB runs each statement on all its
+// threads, but many steps are short or parallelise poorly (a window over
+// one partition, a small table's JSON), so a second statement fills cores
+// the first leaves idle. When intermediates are discarded, whatever no
+// unfinished step reads is dropped as steps finish. The first error stops
+// the run: steps still running are cancelled and the error returned.
+func (d *DB) runPlan(ctx context.Context, steps []step, conns []*sql.Conn) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		i    int
+		conn *sql.Conn
+		err  error
+	}
+	results := make(chan result)
+	started, finished := make([]bool, len(steps)), make([]bool, len(steps))
+	ready := func(i int) bool {
+		for _, j := range steps[i].deps {
+			if !finished[j] {
+				return false
+			}
+		}
+		return true
+	}
+	free := slices.Clone(conns)
+	running := 0
+	// Drops run one at a time, on the connection of the step that
+	// finished, while the other connections go on with steps; a step
+	// finishing meanwhile asks for one more drop after it.
+	dropping, dropAgain := false, false
+	drop := func(conn *sql.Conn) {
+		later := map[string]bool{}
+		for i, s := range steps {
+			if !finished[i] {
+				for w := range s.reads {
+					later[w] = true
+				}
+			}
+		}
+		dropping, dropAgain, running = true, false, running+1
+		go func() { results <- result{-1, conn, d.dropUnread(ctx, conn, later)} }()
+	}
+	var first error
+	for {
+		for i := 0; first == nil && len(free) > 0 && i < len(steps); i++ {
+			if started[i] || !ready(i) {
+				continue
+			}
+			started[i], running = true, running+1
+			conn := free[len(free)-1]
+			free = free[:len(free)-1]
+			go func() {
+				clock := startStep()
+				err := steps[i].run(ctx, conn)
+				if steps[i].name != "" {
+					clock.end(d, steps[i].name)
+				}
+				results <- result{i, conn, err}
+			}()
+		}
+		if running == 0 {
+			break
+		}
+		r := <-results
+		running--
+		if r.i >= 0 {
+			finished[r.i] = true
+		} else {
+			dropping = false
+		}
+		if r.err != nil && first == nil {
+			first = r.err
+			cancel()
+		}
+		switch {
+		case first != nil || !d.lean:
+		case r.i >= 0 && dropping:
+			dropAgain = true
+		case r.i >= 0 || dropAgain:
+			drop(r.conn)
+			continue
+		}
+		free = append(free, r.conn)
+	}
+	if first != nil {
+		return first
+	}
+	if i := slices.Index(finished, false); i >= 0 {
+		return fmt.Errorf("transform plan: step %d (%s) never became ready", i, steps[i].makes)
+	}
+	return nil
+}

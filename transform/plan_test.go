@@ -1,0 +1,175 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestPlanDependencies checks the edges plan draws: a step waits for the
+// earlier steps making what it reads and for the earlier steps reading
+// what it replaces, and no edge points forward.
+func TestPlanDependencies(t *testing.T) {
+	for _, lean := range []bool{false, true} {
+		d := &DB{lean: lean}
+		steps, err := d.plan(Input{Types: []TypeInfo{{Name: "okta"}, {Name: "entra"}, {Name: "salesforce"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		index := map[string]int{}
+		for i, s := range steps {
+			if _, dup := index[s.makes]; dup {
+				t.Fatalf("lean=%v: %s made twice", lean, s.makes)
+			}
+			index[s.makes] = i
+			for _, j := range s.deps {
+				if j >= i {
+					t.Errorf("lean=%v: step %d (%s) depends on later step %d", lean, i, s.makes, j)
+				}
+			}
+		}
+		dependsOn := func(a, b string) bool {
+			ia, ok1 := index[a]
+			ib, ok2 := index[b]
+			if !ok1 || !ok2 {
+				t.Fatalf("lean=%v: %s or %s not planned", lean, a, b)
+			}
+			return slices.Contains(steps[ia].deps, ib)
+		}
+		for _, tc := range []struct {
+			step, on string
+			want     bool
+		}{
+			{"stg_users", "stg_okta__users", true},
+			{"stg_users", "stg_entra__users", true},
+			{"int_accounts", "stg_users", true},
+			{"int_activity", "stg_activity", true},
+			{"int_identity_components", "int_identity_links", true},
+			{"stg_okta__users", "stg_entra__users", false},
+			{"stg_okta__activity", "int_accounts", false},
+			{"stg_salesforce__activity", "stg_okta__activity", false},
+		} {
+			if got := dependsOn(tc.step, tc.on); got != tc.want {
+				t.Errorf("lean=%v: %s depends on %s: %v, want %v", lean, tc.step, tc.on, got, tc.want)
+			}
+		}
+		if !lean {
+			continue
+		}
+		// Lean: an entity is staged right before the first core file that
+		// reads it.
+		if index["stg_activity"] < index["int_account_people"] || index["stg_activity"] > index["int_activity"] {
+			t.Errorf("lean plan stages activity at %d, want between int_account_people (%d) and int_activity (%d)",
+				index["stg_activity"], index["int_account_people"], index["int_activity"])
+		}
+	}
+}
+
+// TestRunPlanSchedules runs a plan of fake steps on two connections: no
+// step starts before its dependencies finish, independent steps run side
+// by side, and never more than one per connection.
+func TestRunPlanSchedules(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	running, peak := 0, 0
+	// a and b are independent: each waits until the other has started, so
+	// the run only finishes if they run side by side.
+	aStarted, bStarted := make(chan struct{}), make(chan struct{})
+	fake := func(name string, started, other chan struct{}) func(context.Context, *sql.Conn) error {
+		return func(ctx context.Context, _ *sql.Conn) error {
+			mu.Lock()
+			events = append(events, "start "+name)
+			running++
+			peak = max(peak, running)
+			mu.Unlock()
+			if started != nil {
+				close(started)
+				select {
+				case <-other:
+				case <-time.After(10 * time.Second):
+					return errors.New(name + ": the independent step never started alongside")
+				}
+			}
+			mu.Lock()
+			events = append(events, "end "+name)
+			running--
+			mu.Unlock()
+			return nil
+		}
+	}
+	steps := []step{
+		{makes: "a", run: fake("a", aStarted, bStarted)},
+		{makes: "b", run: fake("b", bStarted, aStarted)},
+		{makes: "c", deps: []int{0}, run: fake("c", nil, nil)},
+		{makes: "d", deps: []int{1, 2}, run: fake("d", nil, nil)},
+		{makes: "e", run: fake("e", nil, nil)},
+	}
+	d := &DB{}
+	if err := d.runPlan(context.Background(), steps, []*sql.Conn{nil, nil}); err != nil {
+		t.Fatal(err)
+	}
+	at := func(e string) int {
+		i := slices.Index(events, e)
+		if i < 0 {
+			t.Fatalf("no %q in %v", e, events)
+		}
+		return i
+	}
+	for _, s := range steps {
+		for _, j := range s.deps {
+			if at("start "+s.makes) < at("end "+steps[j].makes) {
+				t.Errorf("%s started before its dependency %s finished: %v", s.makes, steps[j].makes, events)
+			}
+		}
+	}
+	if peak != 2 {
+		t.Errorf("at most %d steps ran at once, want 2 (two connections)", peak)
+	}
+}
+
+// TestRunPlanStopsAtFirstError checks that a failing step stops the run:
+// the step running beside it is cancelled, nothing after it starts, and
+// Run reports the failure, not the cancellation.
+func TestRunPlanStopsAtFirstError(t *testing.T) {
+	fail := errors.New("running core/10_broken.sql: syntax error")
+	started := make(chan struct{})
+	var mu sync.Mutex
+	var ran []string
+	note := func(name string) {
+		mu.Lock()
+		ran = append(ran, name)
+		mu.Unlock()
+	}
+	steps := []step{
+		{makes: "slow", run: func(ctx context.Context, _ *sql.Conn) error {
+			note("slow")
+			close(started)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(10 * time.Second):
+				return errors.New("slow: not cancelled")
+			}
+		}},
+		{makes: "broken", run: func(ctx context.Context, _ *sql.Conn) error {
+			note("broken")
+			<-started
+			return fail
+		}},
+		{makes: "after", deps: []int{1}, run: func(ctx context.Context, _ *sql.Conn) error { note("after"); return nil }},
+		{makes: "later", deps: []int{0}, run: func(ctx context.Context, _ *sql.Conn) error { note("later"); return nil }},
+	}
+	d := &DB{}
+	err := d.runPlan(context.Background(), steps, []*sql.Conn{nil, nil})
+	if !errors.Is(err, fail) {
+		t.Fatalf("runPlan = %v, want %v", err, fail)
+	}
+	if strings.Contains(strings.Join(ran, " "), "after") || strings.Contains(strings.Join(ran, " "), "later") {
+		t.Errorf("steps after the failure ran: %v", ran)
+	}
+}
