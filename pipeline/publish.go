@@ -287,10 +287,8 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 		return fmt.Errorf("opening DuckDB: %w", err)
 	}
 	db.DiscardIntermediates()
+	db.WriteDatasetsTo(filepath.Join(work, workDatasets))
 	rows, err := db.Run(ctx, in)
-	if err == nil {
-		err = db.WriteDatasets(ctx, filepath.Join(work, workDatasets))
-	}
 	for _, s := range db.Steps() {
 		o.logger().Debug("transform step", "step", s.Name, "seconds", s.Duration.Seconds(), "cpu_seconds", s.CPU.Seconds())
 	}

@@ -7,9 +7,11 @@
 // reported of its tenant), the connector types' declarations and the org
 // source ranking.
 // Out: one DuckDB table per Dataset, named after it, inside the DB that Run
-// was called on, with exactly the Dataset's columns; WriteDatasets writes
-// them as zstd Parquet in key order (WriteDataset, the one writer every
-// published dataset file comes from), which package load publishes.
+// was called on, with exactly the Dataset's columns; Run writes each as
+// soon as it is checked (WriteDatasetsTo; WriteDatasets after Run writes
+// the same bytes) as zstd Parquet in key order (WriteDataset, the one
+// writer every published dataset file comes from), which package load
+// publishes.
 // Nothing else is written outside the scratch directory given to Open.
 //
 // Run plans the staging and core SQL as steps that each make one table

@@ -14,8 +14,9 @@ import (
 )
 
 // step is one statement of the transform's plan: a staging file, the
-// union of an entity's staging tables, a core file or a core table built
-// in Go. Each step creates one table or view, makes, from what it reads.
+// union of an entity's staging tables, a core file, a core table built in
+// Go, or the check (and write) of a dataset. Each step but the last kind
+// creates one table or view, makes, from what it reads.
 type step struct {
 	name  string // as Steps reports it; "" for the unions, not reported
 	makes string
@@ -94,6 +95,9 @@ func (d *DB) plan(in Input) ([]step, error) {
 				}
 				return nil
 			}})
+		if i := slices.IndexFunc(Datasets, func(ds Dataset) bool { return ds.Name == table }); i >= 0 {
+			steps = append(steps, d.datasetStep(Datasets[i]))
+		}
 		if g, ok := coreGoSteps[table]; ok {
 			steps = append(steps, step{name: "go: " + g.makes, makes: g.makes, reads: words(g.reads...),
 				run: func(ctx context.Context, q *sql.Conn) error { return g.build(ctx, q) }})
@@ -107,12 +111,37 @@ func (d *DB) plan(in Input) ([]step, error) {
 	for j := range steps {
 		for i := range j {
 			a, b := &steps[i], &steps[j]
-			if b.reads[a.makes] || a.reads[b.makes] || a.makes == b.makes {
+			if a.makes != "" && b.reads[a.makes] || b.makes != "" && (a.reads[b.makes] || a.makes == b.makes) {
 				b.deps = append(b.deps, i)
 			}
 		}
 	}
 	return steps, nil
+}
+
+// datasetStep checks a dataset table once its core file has built it,
+// counts its rows for Run, and writes it where WriteDatasetsTo says.
+func (d *DB) datasetStep(ds Dataset) step {
+	name := "check " + ds.Name
+	if d.out != "" {
+		name = "check and write " + ds.Name
+	}
+	return step{name: name, reads: map[string]bool{ds.Name: true},
+		run: func(ctx context.Context, q *sql.Conn) error {
+			n, err := checkDataset(ctx, q, ds)
+			if err != nil {
+				return err
+			}
+			if d.out != "" {
+				if err := writeDatasetFile(ctx, q, ds, d.out); err != nil {
+					return err
+				}
+			}
+			d.mu.Lock()
+			d.counts[ds.Name] = n
+			d.mu.Unlock()
+			return nil
+		}}
 }
 
 // stagingSteps plans one entity: each type's staging SQL as the table

@@ -23,15 +23,23 @@ func TestPlanDependencies(t *testing.T) {
 		}
 		index := map[string]int{}
 		for i, s := range steps {
-			if _, dup := index[s.makes]; dup {
-				t.Fatalf("lean=%v: %s made twice", lean, s.makes)
-			}
-			index[s.makes] = i
 			for _, j := range s.deps {
 				if j >= i {
 					t.Errorf("lean=%v: step %d (%s) depends on later step %d", lean, i, s.makes, j)
 				}
 			}
+			if s.makes == "" {
+				// A dataset's check waits for the dataset.
+				ds := strings.TrimPrefix(s.name, "check ")
+				if !slices.ContainsFunc(s.deps, func(j int) bool { return steps[j].makes == ds }) {
+					t.Errorf("lean=%v: %q does not wait for %s", lean, s.name, ds)
+				}
+				continue
+			}
+			if _, dup := index[s.makes]; dup {
+				t.Fatalf("lean=%v: %s made twice", lean, s.makes)
+			}
+			index[s.makes] = i
 		}
 		dependsOn := func(a, b string) bool {
 			ia, ok1 := index[a]
@@ -57,6 +65,15 @@ func TestPlanDependencies(t *testing.T) {
 			if got := dependsOn(tc.step, tc.on); got != tc.want {
 				t.Errorf("lean=%v: %s depends on %s: %v, want %v", lean, tc.step, tc.on, got, tc.want)
 			}
+		}
+		checks := 0
+		for _, s := range steps {
+			if strings.HasPrefix(s.name, "check ") {
+				checks++
+			}
+		}
+		if checks != len(Datasets) {
+			t.Errorf("lean=%v: %d dataset checks planned, want one per dataset (%d)", lean, checks, len(Datasets))
 		}
 		if !lean {
 			continue

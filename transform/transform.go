@@ -22,6 +22,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/stage"
 	sqlfiles "github.com/saaspipe/saaspipe/sql"
 )
 
@@ -156,6 +157,10 @@ type DB struct {
 	steps   []Step
 	// lean: drop what no later step reads (DiscardIntermediates).
 	lean bool
+	// out: where Run writes the datasets (WriteDatasetsTo), "" for nowhere.
+	out    string
+	counts map[string]int64 // rows per dataset checked by the last Run
+
 }
 
 type querier interface {
@@ -326,6 +331,12 @@ func (d *DB) run(ctx context.Context, conn *sql.Conn, in Input) (map[string]int6
 			c.Close()
 		}
 	}()
+	d.counts = map[string]int64{}
+	if d.out != "" {
+		if err := os.MkdirAll(d.out, stage.DirMode); err != nil {
+			return nil, fmt.Errorf("creating the datasets directory: %w", err)
+		}
+	}
 	if err := d.runPlan(ctx, steps, conns); err != nil {
 		return nil, err
 	}
@@ -334,7 +345,17 @@ func (d *DB) run(ctx context.Context, conn *sql.Conn, in Input) (map[string]int6
 			return nil, err
 		}
 	}
-	return d.checkDatasets(ctx)
+	for _, ds := range Datasets {
+		if _, ok := d.counts[ds.Name]; !ok {
+			return nil, fmt.Errorf("checking dataset %s: no core SQL file builds it", ds.Name)
+		}
+	}
+	if d.out != "" {
+		if err := stage.Sync(d.out); err != nil {
+			return nil, fmt.Errorf("syncing the datasets directory: %w", err)
+		}
+	}
+	return d.counts, nil
 }
 
 func validate(in *Input) error {
@@ -831,30 +852,25 @@ func checkColumns(ctx context.Context, q querier, table string, want []Column) e
 	return nil
 }
 
-// checkDatasets proves every dataset table has its documented columns and a
+// checkDataset proves a dataset table has its documented columns and a
 // unique key (the key is the output order, so a duplicate would make the
 // published bytes depend on chance), and counts its rows.
-func (d *DB) checkDatasets(ctx context.Context) (map[string]int64, error) {
-	defer startStep().end(d, "check datasets")
-	counts := make(map[string]int64, len(Datasets))
-	for _, ds := range Datasets {
-		if err := checkColumns(ctx, d.q, ds.Name, ds.Columns); err != nil {
-			return nil, fmt.Errorf("checking dataset %s: %w", ds.Name, err)
-		}
-		var n, distinct int64
-		q := "SELECT count(*), count(DISTINCT (" + strings.Join(ds.Key, ", ") + ")) FROM " + ds.Name
-		if len(ds.Key) == 1 {
-			q = "SELECT count(*), count(DISTINCT row(" + ds.Key[0] + ")) FROM " + ds.Name
-		}
-		if err := d.q.QueryRowContext(ctx, q).Scan(&n, &distinct); err != nil {
-			return nil, fmt.Errorf("counting dataset %s: %w", ds.Name, err)
-		}
-		if n != distinct {
-			return nil, fmt.Errorf("checking dataset %s: %d rows but %d distinct keys (%s)", ds.Name, n, distinct, strings.Join(ds.Key, ", "))
-		}
-		counts[ds.Name] = n
+func checkDataset(ctx context.Context, q querier, ds Dataset) (int64, error) {
+	if err := checkColumns(ctx, q, ds.Name, ds.Columns); err != nil {
+		return 0, fmt.Errorf("checking dataset %s: %w", ds.Name, err)
 	}
-	return counts, nil
+	var n, distinct int64
+	query := "SELECT count(*), count(DISTINCT (" + strings.Join(ds.Key, ", ") + ")) FROM " + ds.Name
+	if len(ds.Key) == 1 {
+		query = "SELECT count(*), count(DISTINCT row(" + ds.Key[0] + ")) FROM " + ds.Name
+	}
+	if err := q.QueryRowContext(ctx, query).Scan(&n, &distinct); err != nil {
+		return 0, fmt.Errorf("counting dataset %s: %w", ds.Name, err)
+	}
+	if n != distinct {
+		return 0, fmt.Errorf("checking dataset %s: %d rows but %d distinct keys (%s)", ds.Name, n, distinct, strings.Join(ds.Key, ", "))
+	}
+	return n, nil
 }
 
 // catalogColumns is the header of sql/catalog/applications.csv; list fields

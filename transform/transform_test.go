@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -461,23 +462,31 @@ func TestActivityStatus(t *testing.T) {
 }
 
 // TestDiscardIntermediates runs the fixture the pipeline's way (intermediate
-// tables dropped as soon as nothing later reads them, datasets written with
-// WriteDatasets) and the inspecting way, and requires the same bytes in
-// every dataset file, the golden rows in them, and nothing but the datasets
-// left in the lean database.
+// tables dropped as soon as nothing later reads them, each dataset written
+// by Run as soon as it is built, WriteDatasetsTo) and the inspecting way
+// (WriteDatasets after Run), and requires the same bytes in every dataset
+// file, the same row counts, the golden rows in them, and nothing but the
+// datasets left in the lean database.
 func TestDiscardIntermediates(t *testing.T) {
 	ctx := context.Background()
 	in := fixture(t, t.TempDir())
 	full, lean := openDB(t), openDB(t)
+	dirs := []string{t.TempDir(), filepath.Join(t.TempDir(), "datasets")}
 	lean.DiscardIntermediates()
-	dirs := []string{t.TempDir(), t.TempDir()}
-	for i, db := range []*DB{full, lean} {
-		if _, err := db.Run(ctx, in); err != nil {
+	lean.WriteDatasetsTo(dirs[1])
+	var counts []map[string]int64
+	for _, db := range []*DB{full, lean} {
+		n, err := db.Run(ctx, in)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.WriteDatasets(ctx, dirs[i]); err != nil {
-			t.Fatal(err)
-		}
+		counts = append(counts, n)
+	}
+	if err := full.WriteDatasets(ctx, dirs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(counts[0], counts[1]) || len(counts[0]) != len(Datasets) {
+		t.Errorf("row counts differ: full %v, lean %v", counts[0], counts[1])
 	}
 	left := func(db *DB) []string {
 		rows, err := db.SQL().Query(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'

@@ -42,27 +42,40 @@ func WriteDataset(ctx context.Context, db Execer, ds Dataset, path string) error
 func DatasetFile(dir, name string) string { return filepath.Join(dir, name+".parquet") }
 
 // WriteDatasets writes every dataset of the last Run into dir (created if
-// missing) with WriteDataset, as DatasetFile names them. This is how the
-// pipeline's transform stage hands its result to the load stage: the files
-// load publishes are these bytes.
+// missing) with WriteDataset, as DatasetFile names them.
 func (d *DB) WriteDatasets(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(dir, stage.DirMode); err != nil {
 		return fmt.Errorf("creating the datasets directory: %w", err)
 	}
 	for _, ds := range Datasets {
 		clock := startStep()
-		path := DatasetFile(dir, ds.Name)
-		if err := WriteDataset(ctx, d.db, ds, path); err != nil {
+		if err := writeDatasetFile(ctx, d.db, ds, dir); err != nil {
 			return err
-		}
-		// Load trusts these files once the transform's state names them.
-		if err := stage.Sync(path); err != nil {
-			return fmt.Errorf("syncing dataset %s: %w", ds.Name, err)
 		}
 		clock.end(d, "write "+ds.Name)
 	}
 	if err := stage.Sync(dir); err != nil {
 		return fmt.Errorf("syncing the datasets directory: %w", err)
+	}
+	return nil
+}
+
+// WriteDatasetsTo makes Run write each dataset into dir (created if
+// missing), the bytes WriteDatasets would write, as soon as the dataset is
+// built and checked, beside the steps still running. This is how the
+// pipeline's transform stage hands its result to the load stage: the files
+// load publishes are these bytes.
+func (d *DB) WriteDatasetsTo(dir string) { d.out = dir }
+
+// writeDatasetFile writes one dataset as DatasetFile names it in dir and
+// syncs it: load trusts these files once the transform's state names them.
+func writeDatasetFile(ctx context.Context, db Execer, ds Dataset, dir string) error {
+	path := DatasetFile(dir, ds.Name)
+	if err := WriteDataset(ctx, db, ds, path); err != nil {
+		return err
+	}
+	if err := stage.Sync(path); err != nil {
+		return fmt.Errorf("syncing dataset %s: %w", ds.Name, err)
 	}
 	return nil
 }

@@ -39,12 +39,10 @@ func TransformAndLoad(ctx context.Context, in transform.Input, work string) (*Re
 		return nil, err
 	}
 	db.DiscardIntermediates()
+	db.WriteDatasetsTo(datasets)
 	r.Datasets, err = db.Run(ctx, in)
 	if err == nil {
 		err = db.SQL().QueryRowContext(ctx, "SELECT coalesce(sum(event_count), 0) FROM activity_daily").Scan(&r.Events)
-	}
-	if err == nil {
-		err = db.WriteDatasets(ctx, datasets)
 	}
 	r.Steps = db.Steps()
 	if cerr := db.Close(); err == nil {
