@@ -59,24 +59,44 @@ func IsObject(b []byte) bool {
 // the last one when the key repeats (as encoding/json does for a map), or
 // ok false when obj is not an object or has no such member.
 func Member(obj []byte, key string) (raw []byte, ok bool) {
+	var v [1][]byte
+	if !Members(obj, []string{key}, v[:]) || v[0] == nil {
+		return nil, false
+	}
+	return v[0], true
+}
+
+// Members is Member of several keys in one pass over obj: vals[i] (which
+// must be as long as keys) becomes the raw value of keys[i], nil when obj
+// has no such member. It reports whether obj is an object. Reading two
+// members of a 2 KB event this way scans it once instead of twice.
+func Members(obj []byte, keys []string, vals [][]byte) bool {
+	clear(vals)
 	i := skipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
-		return nil, false
+		return false
 	}
 	i = skipSpace(obj, i+1)
 	for i < len(obj) && obj[i] == '"' {
 		ks := i
 		i = skipValue(obj, i)
-		match := keyEquals(obj[ks:i], key)
+		match := -1
+		for k, key := range keys {
+			if keyEquals(obj[ks:i], key) {
+				match = k
+				break
+			}
+		}
 		i = skipSpace(obj, i)
 		if i >= len(obj) || obj[i] != ':' {
-			return nil, false
+			clear(vals)
+			return false
 		}
 		i = skipSpace(obj, i+1)
 		vs := i
 		i = skipValue(obj, i)
-		if match {
-			raw, ok = obj[vs:i:i], true
+		if match >= 0 {
+			vals[match] = obj[vs:i:i]
 		}
 		i = skipSpace(obj, i)
 		if i >= len(obj) || obj[i] != ',' {
@@ -84,7 +104,7 @@ func Member(obj []byte, key string) (raw []byte, ok bool) {
 		}
 		i = skipSpace(obj, i+1)
 	}
-	return raw, ok
+	return true
 }
 
 // Span locates a member of an object by offsets into it.

@@ -47,8 +47,16 @@ func check(t *testing.T, body []byte) {
 	if IsObject(body) != isObj {
 		t.Fatalf("IsObject(%q) = %v, want %v", body, !isObj, isObj)
 	}
-	for _, key := range []string{"id", "value", "x"} {
+	keys := []string{"id", "value", "x"}
+	vals := make([][]byte, len(keys))
+	if Members(body, keys, vals) != isObj {
+		t.Fatalf("Members(%q) = %v, want %v", body, !isObj, isObj)
+	}
+	for k, key := range keys {
 		raw, ok := Member(body, key)
+		if !bytes.Equal(vals[k], raw) || (vals[k] != nil) != ok {
+			t.Fatalf("Members(%q)[%q] = %q, Member gives %q, %v", body, key, vals[k], raw, ok)
+		}
 		want, has := m[key]
 		if ok != (isObj && has) || (ok && !bytes.Equal(raw, want)) {
 			t.Fatalf("Member(%q, %q) = %q, %v; want %q, %v", body, key, raw, ok, want, isObj && has)

@@ -3,6 +3,7 @@ package okta
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -39,14 +40,9 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 		for i, rec := range recs {
 			// Only the uuid and the publication time are read; the
 			// record goes to the sink as received.
-			uuid, err := recordKey(rec, "uuid")
+			uuid, pub, err := eventKey(rec)
 			if err != nil {
-				return fmt.Errorf("listing okta system log: event %d has no uuid", i)
-			}
-			published, _ := jsonpage.MemberString(rec, "published")
-			pub, err := time.Parse(time.RFC3339Nano, published)
-			if err != nil {
-				return fmt.Errorf("listing okta system log: event %s: published %q: %w", uuid, published, err)
+				return fmt.Errorf("listing okta system log: event %d: %w", i, err)
 			}
 			if next.Skip(uuid) {
 				continue
@@ -62,4 +58,19 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 		return "", err
 	}
 	return next.Encode(cur)
+}
+
+// eventKey reads a System Log event's uuid and publication time, in one
+// pass over the event (about 2 KB, the uuid near its end).
+func eventKey(rec []byte) (uuid string, published time.Time, err error) {
+	var vals [2][]byte
+	jsonpage.Members(rec, []string{"uuid", "published"}, vals[:])
+	if uuid, _ = jsonpage.String(vals[0]); uuid == "" {
+		return "", time.Time{}, errors.New("no uuid")
+	}
+	pub, _ := jsonpage.String(vals[1])
+	if published, err = time.Parse(time.RFC3339Nano, pub); err != nil {
+		return "", time.Time{}, fmt.Errorf("event %s: published %q: %w", uuid, pub, err)
+	}
+	return uuid, published, nil
 }

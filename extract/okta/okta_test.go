@@ -535,3 +535,46 @@ func BenchmarkFetchUsers(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "records/op")
 }
+
+// TestEventKey reads the uuid and publication time of System Log events:
+// the published sample, keys in any order, a repeated key (the last one
+// counts, as for encoding/json), and events the connector must refuse.
+func TestEventKey(t *testing.T) {
+	type eventCase struct {
+		name, event string
+		uuid        string
+		published   time.Time
+		err         string
+	}
+	tests := []eventCase{
+		{"order", `{"published":"2026-11-28T10:00:00.123Z","x":{"uuid":"nested"},"uuid":"u1"}`, "u1", time.Date(2026, 11, 28, 10, 0, 0, 123e6, time.UTC), ""},
+		{"repeated", `{"uuid":"first","published":"2026-11-28T10:00:00Z","uuid":"last"}`, "last", time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), ""},
+		{"escaped", `{"\u0075uid":"u\u0032","published":"2026-11-28T10:00:00Z"}`, "u2", time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), ""},
+		{"no uuid", `{"published":"2026-11-28T10:00:00Z"}`, "", time.Time{}, "no uuid"},
+		{"empty uuid", `{"uuid":"","published":"2026-11-28T10:00:00Z"}`, "", time.Time{}, "no uuid"},
+		{"number uuid", `{"uuid":12,"published":"2026-11-28T10:00:00Z"}`, "", time.Time{}, "no uuid"},
+		{"no published", `{"uuid":"u3"}`, "", time.Time{}, `event u3: published ""`},
+		{"bad published", `{"uuid":"u4","published":"yesterday"}`, "", time.Time{}, `event u4: published "yesterday"`},
+	}
+	if body, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "vendor-samples", "okta", "logs-list.json")); err == nil {
+		recs, err := decodePage(body)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("sample page: %d events, %v", len(recs), err)
+		}
+		tests = append(tests, eventCase{"published sample", string(recs[0]), "dc9fd3c0-598c-11ef-8478-2b7584bf8d5a", time.Date(2024, 8, 13, 15, 58, 20, 353e6, time.UTC), ""})
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			uuid, pub, err := eventKey([]byte(tc.event))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("eventKey = %q, %v, %v; want an error containing %q", uuid, pub, err, tc.err)
+				}
+				return
+			}
+			if err != nil || uuid != tc.uuid || !pub.Equal(tc.published) {
+				t.Fatalf("eventKey = %q, %v, %v; want %q, %v", uuid, pub, err, tc.uuid, tc.published)
+			}
+		})
+	}
+}
