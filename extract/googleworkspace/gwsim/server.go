@@ -21,6 +21,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // Burst is the shared fault schedule (simulate.Burst).
@@ -391,7 +392,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, route, kind, key s
 			body["nextPageToken"] = r.URL.Query().Get("pageToken")
 		}
 	}
-	b, err := json.Marshal(body)
+	b, err := segjson.Marshal(body)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "internalError", "global", "Internal error")
 		return

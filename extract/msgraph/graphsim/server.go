@@ -16,6 +16,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // Burst is the shared fault schedule (simulate.Burst).
@@ -479,7 +480,7 @@ func nonNil(items []any) []any {
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, v any, listing bool) {
-	b, err := json.Marshal(v)
+	b, err := segjson.Marshal(v)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "generalException", "An internal error occurred.")
 		return

@@ -2,7 +2,6 @@ package slacksim
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // Burst is the shared fault schedule (simulate.Burst).
@@ -349,7 +349,7 @@ func writeErr(w http.ResponseWriter, code string) {
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
+	b, err := segjson.Marshal(v)
 	if err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		return
@@ -361,7 +361,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 // listing writes a successful listing page, cut in half when the fault
 // says so.
 func (s *Server) listing(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
+	b, err := segjson.Marshal(v)
 	if err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		return

@@ -16,6 +16,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // Burst is the shared fault schedule (simulate.Burst).
@@ -385,7 +386,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, listing string, bo
 	body[key] = items
 	body["page_size"] = size
 	body["next_page_token"] = next
-	b, err := json.Marshal(body)
+	b, err := segjson.Marshal(body)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, 500, "Internal server error.")
 		return
