@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
+
+	"github.com/sourcegraph/conc/pool"
 
 	sqlfiles "github.com/saaspipe/saaspipe/sql"
 	"github.com/saaspipe/saaspipe/transform"
@@ -107,8 +110,19 @@ func historyBase(dataDir string, chain []chainRecord, day string) (*Manifest, er
 // buildHistory creates one table per history dataset in db, folding the
 // dataset tables of day into base's published history files (checked
 // against base's manifest first: a tampered file must not seep into the
-// next snapshot).
+// next snapshot). The datasets are folded two at a time, each on a
+// connection of its own, whose temporary macros and tables are its own.
 func buildHistory(ctx context.Context, db *sql.DB, dataDir string, base *Manifest, day string) error {
+	p := pool.New().WithErrors().WithContext(ctx).WithFirstError().WithMaxGoroutines(2)
+	for i := range historySpecs {
+		p.Go(func(ctx context.Context) error { return foldHistory(ctx, db, dataDir, base, day, i) })
+	}
+	return p.Wait()
+}
+
+// foldHistory builds history dataset i.
+func foldHistory(ctx context.Context, db *sql.DB, dataDir string, base *Manifest, day string, i int) error {
+	h, ds := historySpecs[i], HistoryDatasets[i]
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
@@ -118,6 +132,10 @@ func buildHistory(ctx context.Context, db *sql.DB, dataDir string, base *Manifes
 	if err != nil {
 		return err
 	}
+	// scd2.sql's result is a table of the main schema, shared by the
+	// connections: each fold names its own.
+	out := "hist_out_" + h.source
+	fold := strings.ReplaceAll(string(scd2), "main.hist_out", "main."+out)
 	empty, err := fs.ReadFile(sqlfiles.FS, "history/empty_prev.sql")
 	if err != nil {
 		return err
@@ -125,37 +143,34 @@ func buildHistory(ctx context.Context, db *sql.DB, dataDir string, base *Manifes
 	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE hist_day AS SELECT CAST(? AS DATE) AS d", day); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	for i, h := range historySpecs {
-		ds := HistoryDatasets[i]
-		defs, err := fs.ReadFile(sqlfiles.FS, "history/"+h.source+".sql")
-		if err != nil {
-			return err
+	defs, err := fs.ReadFile(sqlfiles.FS, "history/"+h.source+".sql")
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, string(defs)); err != nil {
+		return fmt.Errorf("history of %s: %w", h.source, err)
+	}
+	prev, ok := File{}, false
+	if base != nil {
+		prev, ok = base.File(ds.Name)
+	}
+	if ok {
+		path := filepath.Join(dataDir, filepath.FromSlash(prev.Path))
+		if sum, _, err := hashFile(path); err != nil || sum != prev.SHA256 {
+			return fmt.Errorf("history of %s: %s does not match the manifest of snapshot %s (run 'saaspipe snapshots verify')", h.source, prev.Path, base.SnapshotID)
 		}
-		if _, err := conn.ExecContext(ctx, string(defs)); err != nil {
-			return fmt.Errorf("history of %s: %w", h.source, err)
+		if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE hist_prev_raw AS SELECT * FROM read_parquet(?)", path); err != nil {
+			return fmt.Errorf("history of %s: reading %s: %w", h.source, prev.Path, err)
 		}
-		prev, ok := File{}, false
-		if base != nil {
-			prev, ok = base.File(ds.Name)
-		}
-		if ok {
-			path := filepath.Join(dataDir, filepath.FromSlash(prev.Path))
-			if sum, _, err := hashFile(path); err != nil || sum != prev.SHA256 {
-				return fmt.Errorf("history of %s: %s does not match the manifest of snapshot %s (run 'saaspipe snapshots verify')", h.source, prev.Path, base.SnapshotID)
-			}
-			if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE hist_prev_raw AS SELECT * FROM read_parquet(?)", path); err != nil {
-				return fmt.Errorf("history of %s: reading %s: %w", h.source, prev.Path, err)
-			}
-		} else if _, err := conn.ExecContext(ctx, string(empty)); err != nil {
-			return fmt.Errorf("history of %s: %w", h.source, err)
-		}
-		if _, err := conn.ExecContext(ctx, string(scd2)); err != nil {
-			return fmt.Errorf("history of %s: %w", h.source, err)
-		}
-		// ds.Name is one of HistoryDatasets' fixed identifiers.
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("DROP TABLE IF EXISTS main.%s; ALTER TABLE main.hist_out RENAME TO %s; DROP TABLE hist_c; DROP TABLE hist_p; DROP TABLE hist_prev_raw", ds.Name, ds.Name)); err != nil {
-			return fmt.Errorf("history of %s: %w", h.source, err)
-		}
+	} else if _, err := conn.ExecContext(ctx, string(empty)); err != nil {
+		return fmt.Errorf("history of %s: %w", h.source, err)
+	}
+	if _, err := conn.ExecContext(ctx, fold); err != nil {
+		return fmt.Errorf("history of %s: %w", h.source, err)
+	}
+	// ds.Name and out are fixed identifiers.
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("DROP TABLE IF EXISTS main.%s; ALTER TABLE main.%s RENAME TO %s; DROP TABLE hist_c; DROP TABLE hist_p; DROP TABLE hist_prev_raw", ds.Name, out, ds.Name)); err != nil {
+		return fmt.Errorf("history of %s: %w", h.source, err)
 	}
 	return nil
 }

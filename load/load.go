@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sourcegraph/conc/pool"
+
 	"github.com/saaspipe/saaspipe/extract/stage"
 	"github.com/saaspipe/saaspipe/internal/crashpoint"
 	"github.com/saaspipe/saaspipe/transform"
@@ -209,21 +211,28 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if err := buildHistory(ctx, db, o.DataDir, base, day); err != nil {
 		return nil, err
 	}
+	// Two datasets at a time: a history dataset is written from its table
+	// while another is copied or written beside it.
 	datasets := append(slices.Clone(o.Datasets), HistoryDatasets...)
+	m.Files = make([]File, len(datasets))
+	p := pool.New().WithErrors().WithContext(ctx).WithFirstError().WithMaxGoroutines(2)
 	for i, ds := range datasets {
-		from := ""
-		if o.DatasetDir != "" && i < len(o.Datasets) {
-			from = transform.DatasetFile(o.DatasetDir, ds.Name)
-		}
-		f, err := writeDataset(ctx, db, tmp, ds, from)
-		if err != nil {
-			return nil, err
-		}
-		f.Path = filepath.ToSlash(filepath.Join(publishedDir, ds.Name, "snapshot_date="+day, partName(rev)))
-		m.Files = append(m.Files, f)
-		if err := hit("written:" + ds.Name); err != nil {
-			return nil, err
-		}
+		p.Go(func(ctx context.Context) error {
+			from := ""
+			if o.DatasetDir != "" && i < len(o.Datasets) {
+				from = transform.DatasetFile(o.DatasetDir, ds.Name)
+			}
+			f, err := writeDataset(ctx, db, tmp, ds, from)
+			if err != nil {
+				return err
+			}
+			f.Path = filepath.ToSlash(filepath.Join(publishedDir, ds.Name, "snapshot_date="+day, partName(rev)))
+			m.Files[i] = f
+			return hit("written:" + ds.Name)
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(m.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 

@@ -1,7 +1,8 @@
 -- Folds one snapshot into a type-2 history. In: hist_prev_raw (the history
 -- published with the previous snapshot, or empty_prev.sql), hist_day (one
 -- row: d, this snapshot's date) and the dataset macros hist_source,
--- hist_key, hist_val. Out: hist_out, the history as of hist_day: a table
+-- hist_key, hist_val. Out: hist_out (renamed per dataset by the caller, which
+-- folds several at once), the history as of hist_day: a table
 -- of the main schema, which the caller renames to the history dataset
 -- (copying it there cost a second per million versions).
 --
