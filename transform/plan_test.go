@@ -190,3 +190,42 @@ func TestRunPlanStopsAtFirstError(t *testing.T) {
 		t.Errorf("steps after the failure ran: %v", ran)
 	}
 }
+
+// TestCheckDatasetKeys: a dataset's key must be unique, NULLs included (two
+// rows with the same NULL in a key column are a duplicate), whether the key
+// has one column or several.
+func TestCheckDatasetKeys(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	tests := []struct {
+		name, rows string
+		key        []string
+		want       int64
+		err        string
+	}{
+		{"unique", "(1, 'a'), (1, 'b'), (2, 'a')", []string{"k1", "k2"}, 3, ""},
+		{"duplicate", "(1, 'a'), (1, 'b'), (1, 'a')", []string{"k1", "k2"}, 0, "3 rows but 2 distinct keys (k1, k2)"},
+		{"null duplicate", "(1, NULL), (1, NULL)", []string{"k1", "k2"}, 0, "2 rows but 1 distinct keys"},
+		{"null distinct", "(1, NULL), (2, NULL), (NULL, NULL)", []string{"k1", "k2"}, 3, ""},
+		{"one column", "(1, 'a'), (2, 'a'), (NULL, 'a')", []string{"k1"}, 3, ""},
+		{"one column nulls", "(NULL, 'a'), (NULL, 'b')", []string{"k1"}, 0, "2 rows but 1 distinct keys (k1)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := db.SQL().ExecContext(ctx, "CREATE OR REPLACE TABLE keyed (k1 INTEGER, k2 VARCHAR); INSERT INTO keyed VALUES "+tc.rows); err != nil {
+				t.Fatal(err)
+			}
+			ds := Dataset{Name: "keyed", Key: tc.key, Columns: []Column{{Name: "k1", Type: "INTEGER"}, {Name: "k2", Type: "VARCHAR"}}}
+			n, err := checkDataset(ctx, db.SQL(), ds)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("checkDataset = %d, %v; want an error containing %q", n, err, tc.err)
+				}
+				return
+			}
+			if err != nil || n != tc.want {
+				t.Fatalf("checkDataset = %d, %v; want %d", n, err, tc.want)
+			}
+		})
+	}
+}
