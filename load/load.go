@@ -215,23 +215,26 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	// while another is copied or written beside it.
 	datasets := append(slices.Clone(o.Datasets), HistoryDatasets...)
 	m.Files = make([]File, len(datasets))
-	p := pool.New().WithErrors().WithContext(ctx).WithFirstError().WithMaxGoroutines(2)
-	for i, ds := range datasets {
-		p.Go(func(ctx context.Context) error {
-			from := ""
-			if o.DatasetDir != "" && i < len(o.Datasets) {
-				from = transform.DatasetFile(o.DatasetDir, ds.Name)
-			}
-			f, err := writeDataset(ctx, db, tmp, ds, from)
-			if err != nil {
-				return err
-			}
-			f.Path = filepath.ToSlash(filepath.Join(publishedDir, ds.Name, "snapshot_date="+day, partName(rev)))
-			m.Files[i] = f
-			return hit("written:" + ds.Name)
-		})
-	}
-	if err := p.Wait(); err != nil {
+	err = twoOnOneThread(ctx, db, func() error {
+		p := pool.New().WithErrors().WithContext(ctx).WithFirstError().WithMaxGoroutines(2)
+		for i, ds := range datasets {
+			p.Go(func(ctx context.Context) error {
+				from := ""
+				if o.DatasetDir != "" && i < len(o.Datasets) {
+					from = transform.DatasetFile(o.DatasetDir, ds.Name)
+				}
+				f, err := writeDataset(ctx, db, tmp, ds, from)
+				if err != nil {
+					return err
+				}
+				f.Path = filepath.ToSlash(filepath.Join(publishedDir, ds.Name, "snapshot_date="+day, partName(rev)))
+				m.Files[i] = f
+				return hit("written:" + ds.Name)
+			})
+		}
+		return p.Wait()
+	})
+	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(m.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
