@@ -2,8 +2,8 @@
 // hash-listed snapshot, and keeps the snapshots auditable afterwards.
 //
 // In: a *sql.DB holding one table per transform.Dataset (built by
-// transform.DB.Run), or the files transform.DB.WriteDatasets wrote of them
-// (Options.DatasetDir: copied byte for byte), the snapshot's date, its staged files, connector runs
+// transform.DB.Run), or the files Run wrote of them (transform.DB.WriteDatasetsTo;
+// Options.DatasetDir: copied byte for byte), the snapshot's date, its staged files, connector runs
 // and the transform's whole input. Out, under DataDir:
 //
 //	published/<dataset>/snapshot_date=YYYY-MM-DD/part-0.parquet   (part-0.rN.parquet for revision N)

@@ -43,7 +43,7 @@ type Options struct {
 	Replace bool
 	Reason  string
 	Actor   Actor
-	// DatasetDir, when set, holds the datasets as transform.WriteDatasets
+	// DatasetDir, when set, holds the datasets as transform.DB.WriteDatasetsTo
 	// wrote them (transform.DatasetFile); Publish copies those files byte
 	// for byte, and db reads them through views named after the datasets.
 	// When empty, db holds the dataset tables and Publish writes them.
@@ -305,7 +305,7 @@ func Publish(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 }
 
 // writeDataset puts one dataset at <tmp>/<name>/part-0.parquet and
-// describes the file: a copy of from, the file transform.WriteDatasets
+// describes the file: a copy of from, the file the transform's Run
 // wrote, or, when from is empty, the table written by transform.WriteDataset.
 func writeDataset(ctx context.Context, db *sql.DB, tmp string, ds transform.Dataset, from string) (File, error) {
 	dir := filepath.Join(tmp, ds.Name)
