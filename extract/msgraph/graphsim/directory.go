@@ -96,13 +96,16 @@ func (s *Server) listAssignedTo(w http.ResponseWriter, r *http.Request, t *tenan
 		return
 	}
 	sp := t.sps[k]
-	items := make([]any, len(sp.assigned))
-	for i, a := range sp.assigned {
-		items[i] = map[string]any{"id": a.id, "deletedDateTime": nil, "appRoleId": "00000000-0000-0000-0000-000000000000",
+	// Only the page's assignments are rendered: an application assigned
+	// to thousands would otherwise be rendered whole for every page.
+	lo, hi := q.window(len(sp.assigned))
+	items := make([]any, 0, hi-lo)
+	for _, a := range sp.assigned[lo:hi] {
+		items = append(items, map[string]any{"id": a.id, "deletedDateTime": nil, "appRoleId": "00000000-0000-0000-0000-000000000000",
 			"createdDateTime": graphTime(a.created), "principalDisplayName": a.principalName, "principalId": a.principal,
-			"principalType": a.principalType, "resourceDisplayName": sp.name, "resourceId": sp.id}
+			"principalType": a.principalType, "resourceDisplayName": sp.name, "resourceId": sp.id})
 	}
-	s.page(w, r, "servicePrincipals('"+id+"')/appRoleAssignedTo", q, items)
+	s.pageOf(w, r, "servicePrincipals('"+id+"')/appRoleAssignedTo", q, len(sp.assigned), items)
 }
 
 var skuDefaults = props("subscribedSku", "accountName", "accountId", "appliesTo", "capabilityStatus", "consumedUnits", "id", "prepaidUnits",

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/saaspipe/saaspipe/synth"
@@ -47,6 +48,9 @@ type dataset struct {
 	members                  []member // sorted by id
 	ids                      []string
 	logs                     []access // sorted by date_last desc, then user, ip
+
+	billableOnce sync.Once
+	billableList []member
 }
 
 // hash64 is the simulator's deterministic coin: the same person, vendor and
