@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -136,4 +137,40 @@ func TestStartKeepsOrderSkipsAndClosesOnError(t *testing.T) {
 	if closed.Load() != 2 {
 		t.Fatalf("%d started vendors closed after the failure, want 2", closed.Load())
 	}
+}
+
+// TestPageBuffers: a returned page buffer builds a later page of at most its
+// size, a larger page gets a new one, a huge one is not kept, and Get and
+// Put are safe from many handlers at once (run under -race in CI).
+func TestPageBuffers(t *testing.T) {
+	for len(pageBuffers) > 0 {
+		<-pageBuffers
+	}
+	b := append(PageBuffer(100), "page one"...)
+	PutPageBuffer(b)
+	if c := PageBuffer(64); len(c) != 0 || cap(c) < 100 || &c[:1][0] != &b[:1][0] {
+		t.Fatalf("PageBuffer(64) after a 100-byte page was returned: len %d cap %d, not the returned buffer", len(c), cap(c))
+	}
+	PutPageBuffer(b)
+	if c := PageBuffer(1000); cap(c) < 1000 || len(c) != 0 {
+		t.Fatalf("PageBuffer(1000) = len %d cap %d", len(c), cap(c))
+	}
+	PutPageBuffer(make([]byte, 0, maxPooledPage+1))
+	if len(pageBuffers) != 0 {
+		t.Fatalf("a %d-byte buffer was kept", maxPooledPage+1)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 200 {
+				p := PageBuffer(64 + j)
+				p = append(p, byte(i))
+				if len(p) != 1 || p[0] != byte(i) {
+					t.Errorf("buffer shared while in use")
+				}
+				PutPageBuffer(p)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -214,13 +214,15 @@ func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request, q url.Valu
 	}
 	a := s.data.apps[k]
 	lo, hi, next := pageAfter(a.users, q.Get("after"), limit)
-	body := append(make([]byte, 0, 2+(hi-lo)*900), '[')
+	body := append(simulate.PageBuffer(2+(hi-lo)*900), '[')
 	for i, uid := range a.users[lo:hi] {
 		if i > 0 {
 			body = append(body, ',')
 		}
 		body = s.appendAppUser(body, a, uid)
 	}
-	s.pageBytes(w, r, append(body, ']'), next)
+	body = append(body, ']')
+	s.pageBytes(w, r, body, next)
+	simulate.PutPageBuffer(body)
 	return true
 }

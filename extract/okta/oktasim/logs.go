@@ -189,7 +189,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, q url.Values) 
 	case polling:
 		next = encodeCursor(logKey{t: since})
 	}
-	body := make([]byte, 0, 2+len(got)*2600)
+	body := simulate.PageBuffer(2 + len(got)*2600)
 	body = append(body, '[')
 	for k, it := range got {
 		if k > 0 {
@@ -197,7 +197,9 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, q url.Values) 
 		}
 		body = s.appendEvent(body, it.e, it.et)
 	}
-	s.pageBytes(w, r, append(body, ']'), next)
+	body = append(body, ']')
+	s.pageBytes(w, r, body, next)
+	simulate.PutPageBuffer(body)
 	return true
 }
 

@@ -182,7 +182,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, q url.Values)
 	// Walk the id-sorted users after the cursor, collecting limit matches;
 	// the next cursor is the last id served.
 	// Okta users run to about 1 KB each.
-	body := append(make([]byte, 0, 2+limit*1200), '[')
+	body := append(simulate.PageBuffer(2+limit*1200), '[')
 	lo, _, _ := pageAfter(s.data.userIDs, q.Get("after"), 1)
 	next, last, n := "", -1, 0
 	for k := lo; k < len(s.data.users); k++ {
@@ -199,6 +199,8 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, q url.Values)
 		body = s.appendUserCached(body, k)
 		last, n = k, n+1
 	}
-	s.pageBytes(w, r, append(body, ']'), next)
+	body = append(body, ']')
+	s.pageBytes(w, r, body, next)
+	simulate.PutPageBuffer(body)
 	return true
 }

@@ -366,7 +366,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, id string, loc *lo
 	for _, rec := range loc.records[off:hi] {
 		size += len(rec) + 1
 	}
-	b := make([]byte, 0, size)
+	b := simulate.PageBuffer(size)
 	b = append(b, `{"totalSize":`...)
 	b = strconv.AppendInt(b, int64(loc.total), 10)
 	b = append(b, `,"done":`...)
@@ -396,6 +396,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, id string, loc *lo
 	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.Write(b)
+	simulate.PutPageBuffer(b)
 }
 
 func oauthError(w http.ResponseWriter, status int, code, desc string) {
