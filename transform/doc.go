@@ -16,9 +16,10 @@
 //
 // Run plans the staging and core SQL as steps that each make one table
 // from what earlier steps made (plan), and runs them on as many
-// connections as DuckDB has threads, two side by side where neither reads
-// what the other makes (runPlan); above a staged size where two working
-// sets would spill, one at a time.
+// connections as DuckDB has threads, each statement then on one thread,
+// side by side where neither reads what the other makes (runPlan); above a
+// staged size where two working sets would spill, one at a time on all
+// threads.
 //
 // Tests keep every layer for inspection; the pipeline calls
 // DiscardIntermediates, which drops each table once no later SQL reads it.

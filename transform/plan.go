@@ -201,10 +201,10 @@ func stagingSteps(overlay fs.FS, types []string, ct Contract) ([]step, error) {
 
 // runPlan runs steps on conns, one step per connection at a time, starting
 // whichever step is ready (every dependency finished) and earliest in the
-// plan whenever a connection is free. DuckDB runs each statement on all its
-// threads, but many steps are short or parallelise poorly (a window over
-// one partition, a small table's JSON), so a second statement fills cores
-// the first leaves idle. When intermediates are discarded, whatever no
+// plan whenever a connection is free. Many steps are short or parallelise
+// poorly (a window over one partition, a small table's JSON), so two
+// statements side by side, each on one DuckDB thread (Run sets that), keep
+// the cores busier than one statement split over all of them. When intermediates are discarded, whatever no
 // unfinished step reads is dropped as steps finish. The first error stops
 // the run: steps still running are cancelled and the error returned.
 func (d *DB) runPlan(ctx context.Context, steps []step, conns []*sql.Conn) error {

@@ -1,10 +1,10 @@
 -- Folds one snapshot into a type-2 history. In: hist_prev_raw (the history
 -- published with the previous snapshot, or empty_prev.sql), hist_day (one
 -- row: d, this snapshot's date) and the dataset macros hist_source,
--- hist_key, hist_val. Out: hist_out (renamed per dataset by the caller, which
--- folds several at once), the history as of hist_day: a table
--- of the main schema, which the caller renames to the history dataset
--- (copying it there cost a second per million versions).
+-- hist_key, hist_val. Out: main.hist_out, the history as of hist_day, which
+-- the caller renames to the history dataset (copying it there cost a second
+-- per million versions); a caller folding several datasets at once gives
+-- each its own name for it.
 --
 -- A version is valid from the snapshot that first showed its tracked
 -- values until (exclusive) the snapshot that showed them changed or the key
