@@ -137,3 +137,26 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("binding with the demo's settings: %v", err)
 	}
 }
+
+// TestAppendLine: RFC 2849 SAFE-STRINGs are written as they are, anything
+// else (binary, non-ASCII, leading space, colon or '<', trailing space, line
+// breaks) in base64.
+func TestAppendLine(t *testing.T) {
+	for _, c := range []struct{ value, want string }{
+		{"", "cn: \n"},
+		{"Ada Lovelace", "cn: Ada Lovelace\n"},
+		{"a:b<c", "cn: a:b<c\n"},
+		{"José", "cn:: Sm9zw6k=\n"},
+		{" lead", "cn:: IGxlYWQ=\n"},
+		{"trail ", "cn:: dHJhaWwg\n"},
+		{":colon", "cn:: OmNvbG9u\n"},
+		{"<url", "cn:: PHVybA==\n"},
+		{"two\nlines", "cn:: dHdvCmxpbmVz\n"},
+		{"cr\r", "cn:: Y3IN\n"},
+		{"\x00\x01\xff", "cn:: AAH/\n"},
+	} {
+		if got := string(appendLine([]byte("x\n"), "cn", c.value)); got != "x\n"+c.want {
+			t.Errorf("appendLine(%q) = %q, want %q", c.value, got, "x\n"+c.want)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
-	"github.com/saaspipe/saaspipe/simulate"
 	"net"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/saaspipe/saaspipe/extract/ldap"
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
@@ -141,8 +141,23 @@ func Start(org *synth.Org, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("ldapsim: creating the server directory: %w", err)
 	}
 	s := &Server{dir: dir, done: make(chan struct{}), stderr: &lockedBuffer{}, password: randomPassword()}
-	s.data = build(org, s.password)
-	if err := s.start(opts); err != nil {
+	// The directory's entries are laid out and rendered while slapadd
+	// writes the configuration (a tenth of a second each at 10,000 people).
+	var data *dataset
+	var text []byte
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		data = build(org, s.password)
+		text = data.ldif()
+	}()
+	err = s.configure(opts, baseDN(org.Domain))
+	<-built
+	s.data = data
+	if err == nil {
+		err = s.serve(text, opts)
+	}
+	if err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -163,7 +178,8 @@ func ssha(password string, seed int64) string {
 	return "{SSHA}" + base64.StdEncoding.EncodeToString(append(h[:], salt...))
 }
 
-func (s *Server) start(opts Options) error {
+// configure writes slapd's configuration for a directory under base.
+func (s *Server) configure(opts Options, base string) error {
 	confDir, dbDir := filepath.Join(s.dir, "slapd.d"), filepath.Join(s.dir, "db")
 	for _, d := range []string{confDir, dbDir} {
 		if err := os.Mkdir(d, 0o700); err != nil {
@@ -182,14 +198,18 @@ func (s *Server) start(opts Options) error {
 		}
 		s.caFile = tlsFiles.ca
 	}
-	conf := configLDIF(s.dir, confDir, dbDir, schemaFile, s.data.base, tlsFiles, opts)
+	conf := configLDIF(s.dir, confDir, dbDir, schemaFile, base, tlsFiles, opts)
 	if err := s.slapadd(0, conf); err != nil {
 		return fmt.Errorf("ldapsim: creating the slapd configuration: %w", err)
 	}
-	if err := s.slapadd(1, s.data.ldif()); err != nil {
+	return nil
+}
+
+// serve loads the directory's LDIF and starts slapd on loopback.
+func (s *Server) serve(ldif []byte, opts Options) error {
+	if err := s.slapadd(1, ldif); err != nil {
 		return fmt.Errorf("ldapsim: loading the directory: %w", err)
 	}
-
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -206,7 +226,7 @@ func (s *Server) start(opts Options) error {
 	}
 	// -d keeps slapd in the foreground, a child of this process; level 0
 	// logs nothing but startup failures.
-	s.cmd = exec.Command(slapdPath(), "-d", "0", "-F", confDir, "-h", listen)
+	s.cmd = exec.Command(slapdPath(), "-d", "0", "-F", filepath.Join(s.dir, "slapd.d"), "-h", listen)
 	s.cmd.Stdout = s.stderr
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {
@@ -241,18 +261,16 @@ func (s *Server) waitReady(port int) error {
 	}
 }
 
+// slapadd loads ldif into database db (0: cn=config), reading it from
+// standard input.
 func (s *Server) slapadd(db int, ldif []byte) error {
-	name := filepath.Join(s.dir, fmt.Sprintf("load-%d.ldif", db))
-	if err := os.WriteFile(name, ldif, 0o600); err != nil {
-		return err
-	}
-	defer os.Remove(name)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// -q skips consistency checks slapadd would otherwise make per entry:
 	// the input is generated, and it is several times faster.
-	out, err := exec.CommandContext(ctx, slapaddPath(), "-q", "-F", filepath.Join(s.dir, "slapd.d"), "-n", strconv.Itoa(db), "-l", name).CombinedOutput()
-	if err != nil {
+	cmd := exec.CommandContext(ctx, slapaddPath(), "-q", "-F", filepath.Join(s.dir, "slapd.d"), "-n", strconv.Itoa(db))
+	cmd.Stdin = bytes.NewReader(ldif)
+	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("slapadd -n %d: %w: %s", db, err, strings.TrimSpace(string(out)))
 	}
 	return nil
@@ -309,23 +327,36 @@ olcAccess: {1}to * by users read by * none
 // ldif renders the dataset for slapadd: binary values and values LDIF
 // cannot hold as-is in base64.
 func (d *dataset) ldif() []byte {
-	var b bytes.Buffer
+	n := 0
 	for _, e := range d.entries {
-		writeLine(&b, "dn", e.dn)
+		n += len("dn:: \n\n") + base64.StdEncoding.EncodedLen(len(e.dn))
 		for _, a := range e.attrs {
-			writeLine(&b, a[0], a[1])
+			n += len(a[0]) + len(":: \n") + base64.StdEncoding.EncodedLen(len(a[1]))
 		}
-		b.WriteString("\n")
 	}
-	return b.Bytes()
+	b := make([]byte, 0, n)
+	for _, e := range d.entries {
+		b = appendLine(b, "dn", e.dn)
+		for _, a := range e.attrs {
+			b = appendLine(b, a[0], a[1])
+		}
+		b = append(b, '\n')
+	}
+	return b
 }
 
-func writeLine(b *bytes.Buffer, name, value string) {
+// appendLine appends one attribute line, "name: value" or, for a value
+// that is not a SAFE-STRING, "name:: base64".
+func appendLine(b []byte, name, value string) []byte {
+	b = append(b, name...)
 	if safeString(value) {
-		fmt.Fprintf(b, "%s: %s\n", name, value)
-		return
+		b = append(b, ": "...)
+		b = append(b, value...)
+	} else {
+		b = append(b, ":: "...)
+		b = base64.StdEncoding.AppendEncode(b, []byte(value))
 	}
-	fmt.Fprintf(b, "%s:: %s\n", name, base64.StdEncoding.EncodeToString([]byte(value)))
+	return append(b, '\n')
 }
 
 // safeString is RFC 2849's SAFE-STRING: ASCII without NUL, CR, LF, not
