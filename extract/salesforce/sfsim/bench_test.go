@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
+	"strings"
 	"testing"
 
 	"github.com/saaspipe/saaspipe/extract/salesforce"
@@ -13,8 +15,8 @@ import (
 )
 
 // BenchmarkQuery answers the connector's users query and a 30-day
-// LoginHistory query of a 10,000-person org (records encoded, first page
-// written); records/s is what the simulator serves.
+// LoginHistory query of a 10,000-person org, every page of each;
+// records/s is what the simulator serves.
 func BenchmarkQuery(b *testing.B) {
 	s := New(synth.Generate(synth.Params{Seed: 5, People: 10_000, Date: testDate}), Options{})
 	queries := []string{salesforce.UsersSOQL, fmt.Sprintf(salesforce.LoginHistorySOQL, "2026-02-14T00:00:00Z", "2026-03-16T00:00:00Z")}
@@ -29,10 +31,21 @@ func BenchmarkQuery(b *testing.B) {
 				b.Fatalf("%d %s", rec.Code, rec.Body)
 			}
 			var p struct {
-				TotalSize int `json:"totalSize"`
+				TotalSize int    `json:"totalSize"`
+				Next      string `json:"nextRecordsUrl"`
 			}
 			json.Unmarshal(rec.Body.Bytes(), &p)
 			records += p.TotalSize
+			for p.Next != "" {
+				locator, offset, _ := strings.Cut(path.Base(p.Next), "-")
+				rec := httptest.NewRecorder()
+				s.more(rec, httptest.NewRequest(http.MethodGet, p.Next, nil), "62.0", locator, offset)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", p.Next, rec.Code, rec.Body)
+				}
+				p.Next = ""
+				json.Unmarshal(rec.Body.Bytes(), &p)
+			}
 		}
 	}
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")

@@ -89,10 +89,24 @@ type Server struct {
 	locators   map[string]*locator
 }
 
+// locator is one query's result, served a batch at a time: records already
+// encoded, or (LoginHistory, the large one) the rows, encoded batch by
+// batch as the pages are asked for.
 type locator struct {
 	records []json.RawMessage
+	logins  []*loginRow
+	fields  []string
 	total   int
 	version string
+}
+
+// appendRecord appends record i of loc.
+func (d *dataset) appendRecord(b []byte, loc *locator, i int) []byte {
+	if loc.logins == nil {
+		return append(b, loc.records[i]...)
+	}
+	l := loc.logins[i]
+	return appendFlat(b, "LoginHistory", loc.version, l.id, loc.fields, func(f string) any { return d.loginField(l, f) })
 }
 
 // New builds a server for org; it listens only after Start.
@@ -281,7 +295,8 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, version string) {
 	// Each record is projected and encoded as it is produced: no
 	// intermediate list of records, and nothing beyond LIMIT.
 	var all []json.RawMessage
-	full := func() bool { return q.limit > 0 && len(all) >= q.limit }
+	var logins []*loginRow
+	full := func() bool { return q.limit > 0 && len(all)+len(logins) >= q.limit }
 	flatOnly := flatFields(q.fields)
 	add := func(rec flat) {
 		switch {
@@ -322,7 +337,9 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, version string) {
 		}
 		s.logins(q.from, q.to, func(l *loginRow) bool {
 			if flatOnly {
-				all = append(all, appendFlat(nil, q.object, version, l.id, q.fields, func(f string) any { return d.loginField(l, f) }))
+				// The rows stay cached by day (dayLogins): the pages
+				// encode them when asked for.
+				logins = append(logins, l)
 			} else {
 				add(d.loginRec(*l))
 			}
@@ -330,6 +347,9 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, version string) {
 		})
 	}
 	loc := &locator{records: all, total: len(all), version: version}
+	if logins != nil {
+		loc = &locator{logins: logins, fields: q.fields, total: len(logins), version: version}
+	}
 	s.mu.Lock()
 	s.issued++
 	id := fmt.Sprintf("01gSIM%09d", s.issued)
@@ -363,8 +383,12 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, id string, loc *lo
 	// nextRecordsUrl (omitted when done), records}, written directly: the
 	// records are encoded already.
 	size := 96
-	for _, rec := range loc.records[off:hi] {
-		size += len(rec) + 1
+	if loc.logins != nil {
+		size += (hi - off) * 512 // a LoginHistory record is 450-500 bytes
+	} else {
+		for _, rec := range loc.records[off:hi] {
+			size += len(rec) + 1
+		}
 	}
 	b := simulate.PageBuffer(size)
 	b = append(b, `{"totalSize":`...)
@@ -380,11 +404,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, id string, loc *lo
 		b = simulate.AppendString(b, fmt.Sprintf("/services/data/v%s/query/%s-%d", loc.version, id, next))
 	}
 	b = append(b, `,"records":[`...)
-	for i, rec := range loc.records[off:hi] {
-		if i > 0 {
+	for i := off; i < hi; i++ {
+		if i > off {
 			b = append(b, ',')
 		}
-		b = append(b, rec...)
+		b = s.data.appendRecord(b, loc, i)
 	}
 	b = append(b, "]}"...)
 	s.mu.Lock()
