@@ -124,7 +124,9 @@ func (c *client) list(ctx context.Context, l listing, root, path string, q url.V
 		if err != nil {
 			return fmt.Errorf("listing google %s page %d: GET %s: %w", l.what, n, httpx.Endpoint(root+path), err)
 		}
-		if err := fn(p); err != nil {
+		err = fn(p)
+		httpx.Release(body) // the records are emitted; the rest is decoded
+		if err != nil {
 			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(root+path))
 		}
 		if p.next == "" {

@@ -83,21 +83,21 @@ func readBody(resp *http.Response, limit int64, last int) ([]byte, error) {
 	if limit >= 0 && resp.ContentLength > limit {
 		return nil, fmt.Errorf("reading body of %d bytes: over the %d-byte cap: %w", resp.ContentLength, limit, ErrResponseTooLarge)
 	}
-	var buf bytes.Buffer
+	var n int
 	switch {
 	case resp.ContentLength >= 0:
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+		n = int(resp.ContentLength) + bytes.MinRead
 	default:
 		// A chunked listing page is typically tens to hundreds of KB, and
 		// the pages of one listing are alike: start from the size of the
 		// client's last body, so that a page is not grown (copied and
 		// zeroed) several times over.
-		hint := max(unknownLengthHint, last+last/8)
+		n = max(unknownLengthHint, last+last/8)
 		if limit >= 0 {
-			hint = min(hint, int(limit)+1)
+			n = min(n, int(limit)+1)
 		}
-		buf.Grow(hint)
 	}
+	buf := bytes.NewBuffer(bodyBuffer(n))
 	var r io.Reader = resp.Body
 	if limit >= 0 {
 		r = io.LimitReader(resp.Body, limit+1)

@@ -232,7 +232,8 @@ func GetJSON(ctx context.Context, c *http.Client, url string, hdr http.Header, o
 }
 
 // DoJSON sends req and decodes a 2xx JSON body into out (nil: discard); any
-// other status becomes an *APIError. A 204 or an empty body with any 2xx
+// other status becomes an *APIError. Into a *json.RawMessage it stores the
+// body itself, validated, which the caller may Release once done with it. A 204 or an empty body with any 2xx
 // status other than 200 decodes nothing; an empty 200 is an error, because a
 // listing that silently yields nothing would lose data. The response is
 // returned with its body closed.
@@ -244,10 +245,11 @@ func DoJSON(c *http.Client, req *http.Request, out any) (*http.Response, error) 
 	}
 	defer resp.Body.Close()
 	var body []byte
+	own := false
 	if m, ok := resp.Body.(*memBody); ok && m.Len() == len(m.b) {
 		// The attempt layer read the body into memory for this response
 		// alone: use it rather than copy it again.
-		body = m.b
+		body, own = m.b, true
 	} else {
 		body, err = io.ReadAll(resp.Body)
 	}
@@ -262,12 +264,19 @@ func DoJSON(c *http.Client, req *http.Request, out any) (*http.Response, error) 
 	}
 	if raw, ok := out.(*json.RawMessage); ok && jsonpage.Valid(body) {
 		// The body is this call's own: hand it over after one validating
-		// scan, where json.Unmarshal would scan it twice and copy it.
+		// scan, where json.Unmarshal would scan it twice and copy it. The
+		// caller may Release it.
 		*raw = body
 		return resp, nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return resp, fmt.Errorf("decoding %s %s %s: %w", vendor, req.Method, RedactURL(req.URL), err)
+	}
+	if own {
+		// encoding/json copies what it decodes (an UnmarshalJSON keeping
+		// its input must copy it): the body is free for the next response.
+		resp.Body = http.NoBody
+		Release(body)
 	}
 	return resp, nil
 }

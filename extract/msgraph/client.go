@@ -1,6 +1,7 @@
 package msgraph
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -128,7 +129,9 @@ func decodeValidPage(body []byte) (Page, error) {
 
 // UnmarshalJSON lets GetJSON decode into a Page.
 func (p *Page) UnmarshalJSON(b []byte) error {
-	pg, err := DecodePage(b)
+	// The records are slices of the body, and encoding/json's input is
+	// not ours to keep (httpx reuses it): keep a copy.
+	pg, err := DecodePage(bytes.Clone(b))
 	if err != nil {
 		return err
 	}
@@ -162,7 +165,9 @@ func (c *Client) List(ctx context.Context, what, first string, hdr http.Header, 
 		if err != nil {
 			return fmt.Errorf("listing %s %s page %d: GET %s: %w", c.vendor, what, n, httpx.Endpoint(u), err)
 		}
-		if err := fn(page.Value); err != nil {
+		err = fn(page.Value)
+		httpx.Release(body) // the records are emitted; the rest is decoded
+		if err != nil {
 			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(u))
 		}
 		u = page.NextLink

@@ -94,6 +94,7 @@ func recordKey(rec json.RawMessage, key string) (string, error) {
 func (c *client) list(ctx context.Context, what, first string, fn func(recs []json.RawMessage) error) error {
 	guard := httpx.PageGuard{MaxPages: c.maxPages}
 	type page struct {
+		body json.RawMessage
 		recs []json.RawMessage
 		n    int
 		u    string
@@ -114,9 +115,11 @@ func (c *client) list(ctx context.Context, what, first string, fn func(recs []js
 		if err != nil {
 			return page{}, "", fmt.Errorf("listing okta %s page %d: GET %s: %w", what, n, httpx.Endpoint(u), err)
 		}
-		return page{recs, n, u}, httpx.NextURL(resp), nil
+		return page{body, recs, n, u}, httpx.NextURL(resp), nil
 	}
 	return httpx.Prefetch(ctx, first, fetch, func(p page) error {
+		// fn has emitted the records (sinks copy them) when it returns.
+		defer httpx.Release(p.body)
 		if err := fn(p.recs); err != nil {
 			return fmt.Errorf("%w (page %d: GET %s)", err, p.n, httpx.Endpoint(p.u))
 		}

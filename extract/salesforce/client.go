@@ -149,7 +149,9 @@ func (c *client) query(ctx context.Context, what, soql string, fn func(recs []js
 		if err != nil {
 			return fmt.Errorf("querying salesforce %s page %d: GET %s: %w", what, n, httpx.Endpoint(u), err)
 		}
-		if err := fn(p.Records, ids); err != nil {
+		err = fn(p.Records, ids)
+		httpx.Release(raw) // the records are emitted; the rest is decoded
+		if err != nil {
 			return fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(u))
 		}
 		if *p.Done {

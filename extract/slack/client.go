@@ -122,6 +122,7 @@ func (c *client) once(ctx context.Context, method string, q url.Values, out any)
 			return fmt.Errorf("decoding slack %s: %w", method, err)
 		}
 	}
+	httpx.Release(raw) // decoded: encoding/json copies what it keeps
 	return nil
 }
 

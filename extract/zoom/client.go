@@ -164,7 +164,9 @@ func (c *client) list(ctx context.Context, what, path string, q url.Values, key 
 		if err != nil {
 			return restarts, fmt.Errorf("listing zoom %s page %d: GET %s: %w", what, n, httpx.Endpoint(c.base+path), err)
 		}
-		if err := fn(p.records); err != nil {
+		err = fn(p.records)
+		httpx.Release(body) // the records are emitted; the rest is decoded
+		if err != nil {
 			return restarts, fmt.Errorf("%w (page %d: GET %s)", err, n, httpx.Endpoint(c.base+path))
 		}
 		if p.next == "" {
