@@ -84,10 +84,32 @@ func (c *OverlapCursor) Skip(id string) bool { return c.skip[id] }
 func (c *OverlapCursor) Emitted(id string, at time.Time) {
 	at = at.UTC()
 	c.skip[id] = true
-	c.emitted = append(c.emitted, SeenEvent{ID: id, Time: at})
 	if at.After(c.Last) {
 		c.Last = at
 	}
+	if len(c.emitted) == cap(c.emitted) && len(c.emitted) >= minCompact {
+		c.compact()
+	}
+	c.emitted = append(c.emitted, SeenEvent{ID: id, Time: at})
+}
+
+// minCompact is the fewest emitted events worth compacting.
+const minCompact = 1024
+
+// compact drops the emitted events older than Last - overlap, which no
+// later Last can bring back into Trimmed (Last only grows), before the list
+// would grow: a run's list stays about the size of its overlap, not of
+// every event it emitted (600,000 at 10,000 people).
+func (c *OverlapCursor) compact() {
+	floor := c.Last.Add(-c.overlap)
+	kept := c.emitted[:0]
+	for _, s := range c.emitted {
+		if !s.Time.Before(floor) {
+			kept = append(kept, s)
+		}
+	}
+	clear(c.emitted[len(kept):])
+	c.emitted = kept
 }
 
 // Trimmed is the cursor to store after the run: Last, and only the events
