@@ -354,6 +354,8 @@ func TestRecordString(t *testing.T) {
 		{`{"id":7}`, "id", "", true},
 		{`{"x":{"id":"inner"}}`, "id", "", true},
 		{`[]`, "id", "", true},
+		{`{"id":"first","id":"second"}`, "id", "second", false},
+		{`{"ID":"a"}`, "id", "", true},
 	}
 	for _, tc := range tests {
 		got, err := RecordString(json.RawMessage(tc.rec), tc.key)
