@@ -11,6 +11,7 @@ import (
 
 	"github.com/saaspipe/saaspipe/extract"
 	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // usageParameters are the user usage report fields read as last-activity
@@ -75,12 +76,21 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 	return string(b), nil
 }
 
-// activityID is what the connector reads of a login activity.
-type activityID struct {
-	ID struct {
-		Time            string `json:"time"`
-		UniqueQualifier string `json:"uniqueQualifier"`
-	} `json:"id"`
+// activityKey reads a login activity's id.time and id.uniqueQualifier, the
+// strings that identify it, without decoding the rest (a record of a page
+// already validated); ok is false unless both are non-empty strings.
+func activityKey(rec []byte) (at, qualifier string, ok bool) {
+	id, ok := jsonpage.Member(rec, "id")
+	if !ok {
+		return "", "", false
+	}
+	var v [2][]byte
+	if !jsonpage.Members(id, []string{"time", "uniqueQualifier"}, v[:]) {
+		return "", "", false
+	}
+	at, _ = jsonpage.String(v[0])
+	qualifier, _ = jsonpage.String(v[1])
+	return at, qualifier, at != "" && qualifier != ""
 }
 
 func (c *Connector) fetchLogins(ctx context.Context, prev cursor, now time.Time, sink extract.Sink) (cursor, error) {
@@ -103,15 +113,15 @@ func (c *Connector) fetchLogins(ctx context.Context, prev cursor, now time.Time,
 	}
 	err := c.c.list(ctx, activityListing, c.c.admin, loginPath, q, func(p page) error {
 		for i, rec := range p.records {
-			var a activityID
-			if err := json.Unmarshal(rec, &a); err != nil || a.ID.Time == "" || a.ID.UniqueQualifier == "" {
+			ts, qualifier, ok := activityKey(rec)
+			if !ok {
 				return fmt.Errorf("listing google login activities: record %d has no id.time and id.uniqueQualifier", i)
 			}
-			at, err := time.Parse(time.RFC3339Nano, a.ID.Time)
+			at, err := time.Parse(time.RFC3339Nano, ts)
 			if err != nil {
-				return fmt.Errorf("listing google login activities: record %d: time %q: %w", i, a.ID.Time, err)
+				return fmt.Errorf("listing google login activities: record %d: time %q: %w", i, ts, err)
 			}
-			id := a.ID.Time + "/" + a.ID.UniqueQualifier
+			id := ts + "/" + qualifier
 			if next.Skip(id) {
 				continue
 			}

@@ -484,3 +484,28 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestActivityKey: a login activity is identified by id.time and
+// id.uniqueQualifier, both non-empty strings, wherever they sit in the id
+// object; anything else is no key.
+func TestActivityKey(t *testing.T) {
+	for _, tc := range []struct {
+		rec, at, qualifier string
+		ok                 bool
+	}{
+		{`{"kind":"admin#reports#activity","id":{"time":"2026-11-27T09:14:03.551Z","uniqueQualifier":"-4602183702245036131","applicationName":"login","customerId":"C03az79cb"},"actor":{"email":"a@acme.example"}}`,
+			"2026-11-27T09:14:03.551Z", "-4602183702245036131", true},
+		{`{"id":{"customerId":"C1","uniqueQualifier":"7","time":"2026-11-27T09:14:03Z"}}`, "2026-11-27T09:14:03Z", "7", true},
+		{`{"id":{"time":"2026-11-27T09:14:03Z"}}`, "2026-11-27T09:14:03Z", "", false},
+		{`{"id":{"time":"","uniqueQualifier":"7"}}`, "", "7", false},
+		{`{"id":{"time":"2026-11-27T09:14:03Z","uniqueQualifier":7}}`, "2026-11-27T09:14:03Z", "", false},
+		{`{"id":"2026-11-27T09:14:03Z/7"}`, "", "", false},
+		{`{"actor":{"id":{"time":"t","uniqueQualifier":"q"}}}`, "", "", false},
+		{`[]`, "", "", false},
+	} {
+		at, q, ok := activityKey([]byte(tc.rec))
+		if at != tc.at || q != tc.qualifier || ok != tc.ok {
+			t.Errorf("activityKey(%s) = %q, %q, %v; want %q, %q, %v", tc.rec, at, q, ok, tc.at, tc.qualifier, tc.ok)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/saaspipe/saaspipe/extract/httpx"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // Slack's documented per-method tiers, in requests per minute. Methods not
@@ -42,12 +43,6 @@ type client struct {
 	lims  map[string]*rate.Limiter
 }
 
-// envelope is what every Slack answer carries.
-type envelope struct {
-	OK    bool   `json:"ok"`
-	Error string `json:"error"`
-}
-
 // limiter returns the method's limiter, nil for unpaced methods. Burst 1:
 // the tier is a ceiling Slack enforces per minute, and a listing that
 // bursts into it gets a 429 and a Retry-After of most of a minute.
@@ -72,7 +67,7 @@ func (c *client) limiter(method string) *rate.Limiter {
 }
 
 // call GETs method with q and decodes the whole body into out (which must
-// embed or be decodable alongside envelope); an {"ok": false} answer
+// be decodable alongside Slack's ok and error members); an {"ok": false} answer
 // becomes an *httpx.APIError whose Code is Slack's error string. A
 // token_expired or invalid_auth answer is retried once after refreshing a
 // rotating token.
@@ -107,17 +102,28 @@ func (c *client) once(ctx context.Context, method string, q url.Values, out any)
 	if err != nil {
 		return err
 	}
-	var env envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return fmt.Errorf("decoding slack %s: %w", method, err)
+	// The envelope's two members, read from the validated body without
+	// decoding the rest of it (a users.list page is megabytes).
+	var env [2][]byte
+	if !jsonpage.Members(raw, []string{"ok", "error"}, env[:]) {
+		return fmt.Errorf("decoding slack %s: answer is not a JSON object", method)
 	}
-	if !env.OK {
-		if env.Error == "" {
+	switch string(env[0]) {
+	case "true":
+	case "", "false":
+		if e, _ := jsonpage.String(env[1]); e == "" {
 			return fmt.Errorf("decoding slack %s: answer has neither ok:true nor an error", method)
 		}
 		return httpx.NewAPIError("slack", resp, raw)
+	default:
+		return fmt.Errorf("decoding slack %s: ok is %.20s, not a boolean", method, env[0])
 	}
-	if out != nil {
+	switch o := out.(type) {
+	case nil:
+	case *json.RawMessage:
+		*o = raw // the caller's now, never released
+		return nil
+	default:
 		if err := json.Unmarshal(raw, out); err != nil {
 			return fmt.Errorf("decoding slack %s: %w", method, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -514,4 +515,48 @@ func BenchmarkFetchUsers(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "records/op")
+}
+
+// TestEnvelope: every answer is judged by its ok and error members alone:
+// ok:true decodes, ok:false with an error is an APIError with that code,
+// anything else fails decoding.
+func TestEnvelope(t *testing.T) {
+	for _, tc := range []struct {
+		body, code, errHas string
+		wantTeam           string
+	}{
+		{body: `{"ok":true,"team":{"id":"T1"}}`, wantTeam: "T1"},
+		{body: `{"team":{"id":"T1"},"ok":true}`, wantTeam: "T1"},
+		{body: `{"ok":false,"error":"invalid_auth"}`, code: "invalid_auth"},
+		{body: `{"error":"not_authed"}`, code: "not_authed"},
+		{body: `{"ok":false}`, errHas: "neither ok:true nor an error"},
+		{body: `{"ok":"yes","team":{"id":"T1"}}`, errHas: "not a boolean"},
+		{body: `[{"ok":true}]`, errHas: "not a JSON object"},
+		{body: `{"ok":true,"team":{"id":7}}`, errHas: "decoding slack team.info"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(tc.body))
+		}))
+		c := &client{http: httpx.New(httpx.Options{Vendor: "slack"}), base: srv.URL}
+		var out struct {
+			Team struct {
+				ID string `json:"id"`
+			} `json:"team"`
+		}
+		err := c.once(t.Context(), "team.info", nil, &out)
+		srv.Close()
+		switch {
+		case tc.wantTeam != "":
+			if err != nil || out.Team.ID != tc.wantTeam {
+				t.Errorf("%s: team %q, %v", tc.body, out.Team.ID, err)
+			}
+		case tc.code != "":
+			if !httpx.HasCode(err, tc.code) {
+				t.Errorf("%s: %v, want an API error %s", tc.body, err, tc.code)
+			}
+		case err == nil || !strings.Contains(err.Error(), tc.errHas):
+			t.Errorf("%s: %v, want an error mentioning %q", tc.body, err, tc.errHas)
+		}
+	}
 }
