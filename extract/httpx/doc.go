@@ -22,6 +22,10 @@
 // GitHubPolicy, ZoomPolicy and GooglePolicy), RFC 8288 Link parsing
 // (NextLink, NextURL) and PageGuard against cursor loops.
 //
+// Bodies are read into recycled buffers: DoJSON returns the ones it decodes
+// into Go values itself, and a listing that takes a page as a
+// json.RawMessage hands it back with Release once its records are emitted.
+//
 // Neither logs nor errors carry query strings or credentials: URLs are
 // reduced to scheme, host and path (RedactURL) everywhere the layer writes
 // them.
