@@ -13,18 +13,23 @@ func page(n int) string {
 	return fmt.Sprintf(`{"n":%d,"pad":%q,"rec":{"n":%d}}`, n, strings.Repeat(fmt.Sprint(n%10), 40<<10), n)
 }
 
+// pages is a fake vendor answering page(0) … page(n-1) to GETs of /page,
+// and a client for it.
+func pages(t *testing.T, n int) (*script, *http.Client) {
+	steps := make([]http.HandlerFunc, n)
+	for i := range steps {
+		steps[i] = reply(200, page(i))
+	}
+	return newScript(t, http.MethodGet, "/page", steps...), newClient(Options{Vendor: "test"}, newFakeClock().clock())
+}
+
 // TestReleaseRecycles: a body released after GetJSON into a
 // *json.RawMessage is what a later response is read into (sync.Pool may
 // drop some, so over many rounds), and what the caller decoded from it
 // before releasing it stays as it was.
 func TestReleaseRecycles(t *testing.T) {
 	const rounds = 40
-	steps := make([]http.HandlerFunc, rounds)
-	for i := range steps {
-		steps[i] = reply(200, page(i))
-	}
-	s := newScript(t, http.MethodGet, "/page", steps...)
-	c := newClient(Options{Vendor: "test"}, newFakeClock().clock())
+	s, c := pages(t, rounds)
 	reused := 0
 	var prev *byte
 	var kept []string
@@ -63,12 +68,7 @@ func TestReleaseRecycles(t *testing.T) {
 // reuse it.
 func TestDoJSONReleasesDecodedBodies(t *testing.T) {
 	const rounds = 20
-	steps := make([]http.HandlerFunc, rounds)
-	for i := range steps {
-		steps[i] = reply(200, page(i))
-	}
-	s := newScript(t, http.MethodGet, "/page", steps...)
-	c := newClient(Options{Vendor: "test"}, newFakeClock().clock())
+	s, c := pages(t, rounds)
 	type decoded struct {
 		N   int             `json:"n"`
 		Pad string          `json:"pad"`
