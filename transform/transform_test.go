@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -538,5 +539,48 @@ func TestDiscardIntermediates(t *testing.T) {
 		if got := render(t, lean.SQL(), "read_parquet('"+DatasetFile(dirs[1], ds.Name)+"')", ds.Key); got != string(golden) {
 			t.Errorf("%s: the written file differs from %s\n got:\n%s", ds.Name, ds.Name+".golden", got)
 		}
+	}
+}
+
+// TestActivityLineage: an event staged by several instances counts once in
+// activity_daily and names every instance that staged it, whichever copy
+// was chosen; an event staged once names its own instance.
+func TestActivityLineage(t *testing.T) {
+	root := t.TempDir()
+	const tenant = "acme.okta.com"
+	env := func(conn, entity string) stage.Envelope {
+		return stage.Envelope{SnapshotID: "s", Connector: conn, ConnectorType: "okta", Tenant: tenant, Entity: entity}
+	}
+	early := time.Date(2026, 3, 15, 1, 0, 0, 0, time.UTC)
+	user := oktaUser{"00u1", "ACTIVE", "a@acme.example", "a@acme.example", "A", "B", nil, nil}.rec()
+	shared := oktaEvent("ev-shared", "2026-03-13T10:00:00.000Z", "user.authentication.sso", "00u1", "a@acme.example", "0oa1", "Salesforce", "SUCCESS")
+	own := oktaEvent("ev-own", "2026-03-14T10:00:00.000Z", "user.authentication.sso", "00u1", "a@acme.example", "0oa1", "Salesforce", "SUCCESS")
+	staged := []StagedFile{
+		writeStaged(t, root, env("okta-b", extract.Users), early, []rec{user}),
+		writeStaged(t, root, env("okta-b", extract.Activity), early, []rec{shared, own}),
+		writeStaged(t, root, env("okta-a", extract.Activity), early.Add(time.Hour), []rec{shared}),
+		writeStaged(t, root, env("okta-c", extract.Activity), early.Add(2*time.Hour), []rec{shared}),
+	}
+	db := openDB(t)
+	if _, err := db.Run(context.Background(), Input{SnapshotID: "s", SnapshotDate: fixtureDate, Types: []TypeInfo{oktaType}, Staged: staged}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.SQL().Query(`SELECT CAST(date AS VARCHAR), event_count, CAST(connectors AS VARCHAR) FROM activity_daily ORDER BY date`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var day, connectors string
+		var n int
+		if err := rows.Scan(&day, &n, &connectors); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %d %s", day, n, connectors))
+	}
+	want := []string{"2026-03-13 1 [okta-a, okta-b, okta-c]", "2026-03-14 1 [okta-b]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("activity_daily:\n got %q\nwant %q", got, want)
 	}
 }
