@@ -43,10 +43,11 @@ import (
 // 1.25-1.38 -> 1.03-1.05 GB. Statements run at most four threads
 // (Open), which one arena's tcaches serve without contention.
 //
-// jemalloc reads its options before any Go code runs (C++ static
-// initialisers allocate), so the option is the C symbol jemalloc reads
-// last (arenasConf): it overrides DUCKDB_JE_MALLOC_CONF's narenas, and
-// only that.
+// jemalloc has read its options before Go's init functions run (setting
+// DUCKDB_JE_MALLOC_CONF from Go changed nothing), so the option is set by
+// the C symbol jemalloc reads last, duckdb_je_malloc_conf_2_conf_harder,
+// above: it overrides DUCKDB_JE_MALLOC_CONF's narenas, and only that.
+// TestAllocatorArenas checks it took.
 const Arenas = 1
 
 // DirtyDecay is how long DuckDB's allocator keeps freed pages before handing
