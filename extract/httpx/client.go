@@ -233,10 +233,10 @@ func GetJSON(ctx context.Context, c *http.Client, url string, hdr http.Header, o
 
 // DoJSON sends req and decodes a 2xx JSON body into out (nil: discard); any
 // other status becomes an *APIError. Into a *json.RawMessage it stores the
-// body itself, validated, which the caller may Release once done with it. A 204 or an empty body with any 2xx
-// status other than 200 decodes nothing; an empty 200 is an error, because a
-// listing that silently yields nothing would lose data. The response is
-// returned with its body closed.
+// body itself, validated, which the caller may Release once done with it.
+// A 204 or an empty body with any 2xx status other than 200 decodes
+// nothing; an empty 200 is an error, because a listing that silently yields
+// nothing would lose data. The response is returned with its body closed.
 func DoJSON(c *http.Client, req *http.Request, out any) (*http.Response, error) {
 	vendor := vendorOf(c)
 	resp, err := Do(c, req)
