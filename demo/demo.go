@@ -27,7 +27,9 @@ import (
 // Skipped lists vendors this machine cannot simulate (slapd missing).
 func Snapshot(ctx context.Context, dir string, date, epoch time.Time, people int, seed int64, o pipeline.Options) (sum *pipeline.Summary, skipped []error, err error) {
 	org := synth.Generate(synth.Params{Seed: seed, People: people, Date: date, Epoch: epoch})
-	sims, err := simulate.Start(org, vendors.All...)
+	// The pipeline starts while slapd loads the directory (most of a
+	// second at 10,000 people); the LDAP instance waits for it alone.
+	sims, err := simulate.Launch(org, vendors.All...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting the simulated vendors: %w", err)
 	}
@@ -48,6 +50,16 @@ func Snapshot(ctx context.Context, dir string, date, epoch time.Time, people int
 	}
 	cfg.DataDir = dir
 	o.Config, o.Types, o.SnapshotDate = cfg, registry.Types(), date
+	before := o.BeforeExtract
+	o.BeforeExtract = func(ctx context.Context, connector string) error {
+		if err := sims.Ready(ctx, connector); err != nil {
+			return fmt.Errorf("simulated vendor not started: %w", err)
+		}
+		if before != nil {
+			return before(ctx, connector)
+		}
+		return nil
+	}
 	// The simulated vendors answer as of the end of the snapshot's day.
 	end := org.End()
 	o.Now = func() time.Time { return end }

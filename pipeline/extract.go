@@ -40,6 +40,11 @@ type Options struct {
 	Reason  string
 	// Progress, when set, follows extraction live (a terminal display).
 	Progress Progress
+	// BeforeExtract, when set, is called with an instance's name before
+	// the instance is extracted; an error fails that instance, as any
+	// error of its own would. The demo waits there for a simulated vendor
+	// still starting.
+	BeforeExtract func(ctx context.Context, connector string) error
 
 	// folder is the staging folder extract writes to: the snapshot date,
 	// or DATE.rN when re-extracting for revision N (set by Extract).
@@ -240,6 +245,12 @@ func extractOne(ctx context.Context, o Options, inst extract.Instance) (rec RunR
 		return rec
 	}
 
+	if o.BeforeExtract != nil {
+		if err := o.BeforeExtract(ctx, inst.Name); err != nil {
+			rec.Error = fmt.Sprintf("%s: %v", inst.Name, err)
+			return rec
+		}
+	}
 	typ, ok := o.typeOf(inst.Type)
 	if !ok {
 		rec.Error = fmt.Sprintf("unknown connector type %q", inst.Type)

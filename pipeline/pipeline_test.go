@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -604,5 +605,47 @@ func TestProgressFollowsExtract(t *testing.T) {
 	}
 	if rp.calls < 5 {
 		t.Errorf("%d updates for %d records", rp.calls, rows)
+	}
+}
+
+// TestBeforeExtractFailsOnlyItsInstance: the hook runs once per instance
+// before its extraction, and its error fails that instance alone, named in
+// the instance's error, with nothing staged for it.
+func TestBeforeExtractFailsOnlyItsInstance(t *testing.T) {
+	day := mustDate(t, "2026-11-28")
+	us := startTenant(t, "acme.okta.com", 11, 40, day)
+	emea := startTenant(t, "acme-emea.okta.com", 12, 40, day)
+	h := newHarness(t)
+	h.add("okta-us", us, us.sim.Token())
+	h.add("okta-emea", emea, emea.sim.Token())
+	o := h.options("2026-11-28")
+	var mu sync.Mutex
+	var called []string
+	o.BeforeExtract = func(ctx context.Context, connector string) error {
+		mu.Lock()
+		called = append(called, connector)
+		mu.Unlock()
+		if connector == "okta-emea" {
+			return errors.New("vendor still starting")
+		}
+		return nil
+	}
+	sum := h.execute(StageExtract, o)
+	slices.Sort(called)
+	if !slices.Equal(called, []string{"okta-emea", "okta-us"}) {
+		t.Errorf("hook called for %v, want each instance once", called)
+	}
+	byName := map[string]ConnectorSummary{}
+	for _, c := range sum.Connectors {
+		byName[c.Name] = c
+	}
+	if c := byName["okta-us"]; c.Status != StatusOK {
+		t.Errorf("okta-us: %s %s", c.Status, c.Error)
+	}
+	if c := byName["okta-emea"]; c.Status == StatusOK || !strings.Contains(c.Error, "okta-emea: vendor still starting") {
+		t.Errorf("okta-emea: %s %q, want failed with the hook's error", c.Status, c.Error)
+	}
+	if files, _ := filepath.Glob(filepath.Join(h.dir, "staging", "2026-11-28", "okta-emea", "*.parquet")); len(files) > 0 {
+		t.Errorf("staged for the instance that did not start: %v", files)
 	}
 }

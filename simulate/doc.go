@@ -4,5 +4,9 @@
 // loopback and says which connector instances read it.
 //
 // In: a *synth.Org. Out: running loopback servers and the connector
-// instances (type, settings, secrets) that point at them.
+// instances (type, settings, secrets) that point at them. Start returns
+// with every vendor serving; Launch returns as soon as every vendor's
+// instances are known, and a vendor that finishes starting in the
+// background (a Readier: the LDAP simulator's slapd) serves an instance
+// once Group.Ready returns nil for it.
 package simulate

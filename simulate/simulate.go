@@ -2,8 +2,10 @@ package simulate
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,12 +90,38 @@ type Group struct {
 	Skipped []error
 }
 
+// Readier is a Vendor that finishes starting in the background: its
+// Connectors answer at once, and Ready blocks until it serves them, or
+// says why it cannot (the LDAP simulator loading and starting slapd).
+type Readier interface {
+	Ready() error
+}
+
 // Start starts every starter, all at once (each builds its tenants from
 // org, and the LDAP one waits for a slapd to load them), and lists the
-// vendors in the starters' order. On error the ones started are closed and
-// the first error in that order is returned. A starter failing with
-// ErrUnavailable is skipped and listed in Skipped.
+// vendors in the starters' order, each serving. On error the ones started
+// are closed and the first error in that order is returned. A starter
+// failing with ErrUnavailable is skipped and listed in Skipped.
 func Start(org *synth.Org, starters ...Starter) (*Group, error) {
+	g, err := Launch(org, starters...)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range g.Vendors {
+		if r, ok := v.(Readier); ok {
+			if err := r.Ready(); err != nil {
+				g.Close()
+				return nil, err
+			}
+		}
+	}
+	return g, nil
+}
+
+// Launch is Start without waiting for the vendors that finish starting in
+// the background (Readier): a caller connects an instance after Ready
+// returns nil for it. The demo extracts the other vendors meanwhile.
+func Launch(org *synth.Org, starters ...Starter) (*Group, error) {
 	vendors := make([]Vendor, len(starters))
 	errs := make([]error, len(starters))
 	var wg sync.WaitGroup
@@ -118,6 +146,27 @@ func Start(org *synth.Org, starters ...Starter) (*Group, error) {
 		return nil, failed
 	}
 	return g, nil
+}
+
+// Ready waits until the vendor serving the connector instance named
+// connector serves it, or ctx ends. Instances of vendors that are not a
+// Readier, and names no vendor serves, are ready at once.
+func (g *Group) Ready(ctx context.Context, connector string) error {
+	for _, v := range g.Vendors {
+		r, ok := v.(Readier)
+		if !ok || !slices.ContainsFunc(v.Connectors(), func(c Connector) bool { return c.Name == connector }) {
+			continue
+		}
+		done := make(chan error, 1)
+		go func() { done <- r.Ready() }()
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // Connectors lists every vendor's connector instances.

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -173,4 +174,63 @@ func TestPageBuffers(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// slowVendor finishes starting in the background: Ready waits for ready and
+// returns err.
+type slowVendor struct {
+	fakeVendor
+	ready chan struct{}
+	err   error
+}
+
+func (v *slowVendor) Ready() error {
+	<-v.ready
+	return v.err
+}
+
+// TestLaunchAndReady: Launch returns while a Readier vendor is still
+// starting; Group.Ready waits for the vendor serving the named instance
+// only, gives up when its context ends, and passes the vendor's failure
+// on; Start waits for every Readier and fails, closing the vendors, when
+// one cannot start.
+func TestLaunchAndReady(t *testing.T) {
+	org := synth.Generate(synth.Params{Seed: 1, People: 5, Date: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)})
+	var closed atomic.Int32
+	slow := &slowVendor{fakeVendor: fakeVendor{"ad", &closed}, ready: make(chan struct{})}
+	starters := []Starter{
+		func(*synth.Org) (Vendor, error) { return fakeVendor{"okta", &closed}, nil },
+		func(*synth.Org) (Vendor, error) { return slow, nil },
+	}
+	g, err := Launch(org, starters...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := g.Ready(ctx, "okta"); err != nil {
+		t.Errorf("Ready(okta) = %v; a vendor without Ready serves from Launch", err)
+	}
+	if err := g.Ready(ctx, "nobody"); err != nil {
+		t.Errorf("Ready(nobody) = %v", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if err := g.Ready(short, "ad"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Ready(ad) while starting = %v, want the context's deadline", err)
+	}
+	close(slow.ready)
+	if err := g.Ready(ctx, "ad"); err != nil {
+		t.Errorf("Ready(ad) once started = %v", err)
+	}
+	g.Close()
+
+	failed := &slowVendor{fakeVendor: fakeVendor{"ad", &closed}, ready: make(chan struct{}), err: errors.New("slapd exited")}
+	close(failed.ready)
+	closed.Store(0)
+	if _, err := Start(org, starters[0], func(*synth.Org) (Vendor, error) { return failed, nil }); err != failed.err {
+		t.Fatalf("Start with a vendor failing to start: %v", err)
+	}
+	if closed.Load() != 2 {
+		t.Errorf("%d vendors closed after the failure, want 2", closed.Load())
+	}
 }

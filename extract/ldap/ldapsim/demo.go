@@ -9,8 +9,10 @@ import (
 // returns an error wrapping ErrNoSlapd when OpenLDAP is not installed, for
 // the demo to report as skipped. The instance binds over plain ldap:// on
 // loopback (allow_insecure); TLS verification is left at its default.
+// slapd finishes starting in the background (Launch): the vendor is a
+// simulate.Readier.
 func Demo(org *synth.Org) (simulate.Vendor, error) {
-	s, err := Start(org, Options{})
+	s, err := Launch(org, Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -20,6 +22,8 @@ func Demo(org *synth.Org) (simulate.Vendor, error) {
 type demoVendor struct{ s *Server }
 
 func (d demoVendor) Close() { d.s.Close() }
+
+func (d demoVendor) Ready() error { return d.s.Ready() }
 
 func (d demoVendor) Connectors() []simulate.Connector {
 	return []simulate.Connector{{

@@ -17,7 +17,9 @@
 // generated for the server.
 //
 // slapd and slapadd come from the Debian packages slapd and ldap-utils;
-// without them Start returns ErrNoSlapd. Everything the server holds is a
+// without them Start returns ErrNoSlapd. Launch returns before slapd serves
+// (its ports held for it meanwhile) and Ready waits for it: the demo
+// extracts the other vendors while slapd loads the directory. Everything the server holds is a
 // function of the Org, so two servers built from equal orgs answer
 // identically but for the service account's password, which is random.
 package ldapsim

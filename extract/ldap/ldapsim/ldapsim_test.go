@@ -10,6 +10,7 @@ import (
 
 	goldap "github.com/go-ldap/ldap/v3"
 
+	"github.com/saaspipe/saaspipe/simulate"
 	"github.com/saaspipe/saaspipe/synth"
 )
 
@@ -113,8 +114,8 @@ func TestNoSlapd(t *testing.T) {
 	}
 }
 
-// TestDemo: the demo's instance points at the running server with the
-// service account's password as a secret.
+// TestDemo: the demo's instance points at the server with the service
+// account's password as a secret, and binds once the vendor is ready.
 func TestDemo(t *testing.T) {
 	if err := Installed(); err != nil && os.Getenv("CI") != "true" {
 		t.Skip(err)
@@ -124,6 +125,9 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
+	if err := v.(simulate.Readier).Ready(); err != nil {
+		t.Fatal(err)
+	}
 	cs := v.Connectors()
 	if len(cs) != 1 || cs[0].Name != "ad" || cs[0].Type != "ldap" || cs[0].Secrets["bind_password"] == "" {
 		t.Fatalf("demo connectors = %+v", cs)
@@ -136,6 +140,34 @@ func TestDemo(t *testing.T) {
 	if err := conn.Bind(cs[0].Settings["bind_dn"].(string), cs[0].Secrets["bind_password"]); err != nil {
 		t.Fatalf("binding with the demo's settings: %v", err)
 	}
+}
+
+// TestCloseWhileStarting: a server closed right after Launch, slapd still
+// loading, stops and removes its files; Ready then reports how starting
+// ended rather than blocking.
+func TestCloseWhileStarting(t *testing.T) {
+	if err := Installed(); err != nil && os.Getenv("CI") != "true" {
+		t.Skip(err)
+	}
+	s, err := Launch(smallOrg(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.URL() == "" || s.BaseDN() == "" || s.BindDN() == "" {
+		t.Fatalf("accessors before Ready: url %q base %q bind %q", s.URL(), s.BaseDN(), s.BindDN())
+	}
+	s.Close()
+	if _, err := os.Stat(s.dir); !os.IsNotExist(err) {
+		t.Errorf("server directory after Close: %v", err)
+	}
+	select {
+	case <-s.done:
+	default:
+		if s.cmd != nil {
+			t.Error("slapd still running after Close")
+		}
+	}
+	_ = s.Ready()
 }
 
 // TestAppendLine: RFC 2849 SAFE-STRINGs are written as they are, anything

@@ -46,6 +46,8 @@ type Server struct {
 	dir      string
 	cmd      *exec.Cmd
 	done     chan struct{}
+	ready    chan struct{} // closed when starting ended; err says how
+	err      error
 	stderr   *lockedBuffer
 	url      string
 	ldapsURL string
@@ -127,6 +129,23 @@ func fileExists(p string) bool {
 // returns an error wrapping ErrNoSlapd when OpenLDAP is not installed.
 // Close stops the server and removes every file it wrote.
 func Start(org *synth.Org, opts Options) (*Server, error) {
+	s, err := Launch(org, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Ready(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Launch is Start without waiting for slapd: it lays out the directory and
+// reserves the server's ports, so that every accessor answers, and leaves
+// loading the directory and starting slapd (most of a second at 10,000
+// people) to the background. A client connects after Ready returns nil.
+// Close may be called at any time.
+func Launch(org *synth.Org, opts Options) (*Server, error) {
 	if err := Installed(); err != nil {
 		return nil, err
 	}
@@ -140,28 +159,40 @@ func Start(org *synth.Org, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ldapsim: creating the server directory: %w", err)
 	}
-	s := &Server{dir: dir, done: make(chan struct{}), stderr: &lockedBuffer{}, password: randomPassword()}
-	// The directory's entries are laid out and rendered while slapadd
-	// writes the configuration (a tenth of a second each at 10,000 people).
-	var data *dataset
-	var text []byte
-	built := make(chan struct{})
-	go func() {
-		defer close(built)
-		data = build(org, s.password)
-		text = data.ldif()
-	}()
-	err = s.configure(opts, baseDN(org.Domain))
-	<-built
-	s.data = data
-	if err == nil {
-		err = s.serve(text, opts)
-	}
+	s := &Server{dir: dir, done: make(chan struct{}), ready: make(chan struct{}), stderr: &lockedBuffer{}, password: randomPassword()}
+	// The ports are held until slapd is about to bind them, so that no
+	// listener or outgoing connection of this process takes them meanwhile.
+	ports, err := reservePorts(opts.TLS)
 	if err != nil {
-		s.Close()
+		os.RemoveAll(dir)
 		return nil, err
 	}
+	s.url = "ldap://127.0.0.1:" + strconv.Itoa(ports.port())
+	if opts.TLS {
+		s.ldapsURL = "ldaps://127.0.0.1:" + strconv.Itoa(ports.tlsPort())
+	}
+	// slapadd writes the configuration while the directory's entries are
+	// laid out and rendered (a tenth of a second each at 10,000 people).
+	configured := make(chan error, 1)
+	go func() { configured <- s.configure(opts, baseDN(org.Domain)) }()
+	s.data = build(org, s.password)
+	text := s.data.ldif()
+	go func() {
+		defer close(s.ready)
+		s.err = <-configured
+		if s.err == nil {
+			s.err = s.serve(text, ports)
+		}
+		ports.close()
+	}()
 	return s, nil
+}
+
+// Ready waits until slapd accepts connections and reports why it does not
+// when it failed to start.
+func (s *Server) Ready() error {
+	<-s.ready
+	return s.err
 }
 
 func randomPassword() string {
@@ -205,23 +236,14 @@ func (s *Server) configure(opts Options, base string) error {
 	return nil
 }
 
-// serve loads the directory's LDIF and starts slapd on loopback.
-func (s *Server) serve(ldif []byte, opts Options) error {
+// serve loads the directory's LDIF and starts slapd on loopback on the
+// ports held by ports, released just before slapd binds them.
+func (s *Server) serve(ldif []byte, ports heldPorts) error {
 	if err := s.slapadd(1, ldif); err != nil {
 		return fmt.Errorf("ldapsim: loading the directory: %w", err)
 	}
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	s.url = "ldap://127.0.0.1:" + strconv.Itoa(port)
 	listen := s.url + "/"
-	if opts.TLS {
-		tport, err := freePort()
-		if err != nil {
-			return err
-		}
-		s.ldapsURL = "ldaps://127.0.0.1:" + strconv.Itoa(tport)
+	if s.ldapsURL != "" {
 		listen += " " + s.ldapsURL + "/"
 	}
 	// -d keeps slapd in the foreground, a child of this process; level 0
@@ -229,6 +251,7 @@ func (s *Server) serve(ldif []byte, opts Options) error {
 	s.cmd = exec.Command(slapdPath(), "-d", "0", "-F", filepath.Join(s.dir, "slapd.d"), "-h", listen)
 	s.cmd.Stdout = s.stderr
 	s.cmd.Stderr = s.stderr
+	ports.close()
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("ldapsim: starting slapd: %w", err)
 	}
@@ -236,7 +259,7 @@ func (s *Server) serve(ldif []byte, opts Options) error {
 		_ = s.cmd.Wait()
 		close(s.done)
 	}()
-	return s.waitReady(port)
+	return s.waitReady(ports.port())
 }
 
 // waitReady dials the plain port until slapd accepts connections, failing
@@ -276,13 +299,36 @@ func (s *Server) slapadd(db int, ldif []byte) error {
 	return nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("ldapsim: finding a free port: %w", err)
+// heldPorts are listeners on loopback ports chosen by the kernel, held
+// open so that the ports stay free for slapd: the plain port, then the TLS
+// one when there is one.
+type heldPorts []net.Listener
+
+func reservePorts(tls bool) (heldPorts, error) {
+	n := 1
+	if tls {
+		n = 2
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	var ls heldPorts
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ls.close()
+			return nil, fmt.Errorf("ldapsim: finding a free port: %w", err)
+		}
+		ls = append(ls, l)
+	}
+	return ls, nil
+}
+
+func (h heldPorts) port() int    { return h[0].Addr().(*net.TCPAddr).Port }
+func (h heldPorts) tlsPort() int { return h[1].Addr().(*net.TCPAddr).Port }
+
+// close releases the ports; closing twice is harmless.
+func (h heldPorts) close() {
+	for _, l := range h {
+		l.Close()
+	}
 }
 
 // configLDIF is slapd's cn=config: the schemas, one mdb database holding
@@ -399,6 +445,7 @@ func (s *Server) Password() string { return s.password }
 // more than once.
 func (s *Server) Close() {
 	s.once.Do(func() {
+		<-s.ready
 		if s.cmd != nil && s.cmd.Process != nil {
 			_ = s.cmd.Process.Signal(os.Interrupt)
 			select {
