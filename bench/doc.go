@@ -11,5 +11,7 @@
 // -child) that extracts from a simulator served by this one, and is read from
 // the child's own VmHWM, so the simulators' memory never counts: getrusage
 // would report the parent's peak, which Linux carries into a child across
-// exec. -memprofile writes the children's heap profiles.
+// exec. -memprofile writes the children's heap profiles. The two
+// wall-clock targets (end to end; transform + load at 100k) run -repeat
+// times (3): the median run decides, and every run's figure is printed.
 package main

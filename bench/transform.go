@@ -39,22 +39,36 @@ func benchTransform(ctx context.Context) ([]row, error) {
 	if _, err := transformbench.Generate(ctx, filepath.Join(dir, "staging"), transformbench.People, transformSnapshot); err != nil {
 		return nil, fmt.Errorf("generating the estate: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, os.Args[0], "-child", "transform", dir)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("child transform: %w", err)
+	var runs []transformResult
+	for range max(repeat, 1) {
+		// Each run publishes into a fresh work directory.
+		if err := os.RemoveAll(filepath.Join(dir, "work")); err != nil {
+			return nil, err
+		}
+		cmd := exec.CommandContext(ctx, os.Args[0], "-child", "transform", dir)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("child transform: %w", err)
+		}
+		var r transformResult
+		if err := json.Unmarshal(out, &r); err != nil {
+			return nil, fmt.Errorf("child transform: %w", err)
+		}
+		runs = append(runs, r)
 	}
-	var r transformResult
-	if err := json.Unmarshal(out, &r); err != nil {
-		return nil, fmt.Errorf("child transform: %w", err)
+	totals := make([]float64, len(runs))
+	var rssMB int64
+	for i, r := range runs {
+		totals[i] = r.TransformSeconds + r.LoadSeconds
+		rssMB = max(rssMB, r.MaxRSSKB/1024)
 	}
+	r := runs[medianIndex(totals)]
 	total := r.TransformSeconds + r.LoadSeconds
-	rssMB := r.MaxRSSKB / 1024
 	what := fmt.Sprintf("transform + load: %d people, %d accounts, %d activity records", r.People, r.Accounts, r.Activity)
 	return []row{
-		{what, fmt.Sprintf("%.1fs (transform %.1fs, load %.1fs; %d events counted)", total, r.TransformSeconds, r.LoadSeconds, r.Events), "<= 60s", total <= 60},
-		{"transform + load: peak RSS", fmt.Sprintf("%d MB", rssMB), "<= 3072 MB", rssMB <= 3072},
+		{what, fmt.Sprintf("%.1fs, median of %s (median run: transform %.1fs, load %.1fs; %d events counted)", total, listRuns(totals, 60), r.TransformSeconds, r.LoadSeconds, r.Events), "<= 60s", total <= 60},
+		{"transform + load: peak RSS (highest run)", fmt.Sprintf("%d MB", rssMB), "<= 3072 MB", rssMB <= 3072},
 	}, nil
 }
 
