@@ -12,7 +12,9 @@
 package jsonpage
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"unicode/utf8"
 
 	segjson "github.com/segmentio/encoding/json"
@@ -245,8 +247,21 @@ func skipValue(b []byte, i int) int {
 }
 
 // skipString returns the index just past the string starting at b[i] == '"'.
+// It reads eight bytes at a time while none of them is a quote or a
+// backslash (most of a record's bytes are inside strings).
 func skipString(b []byte, i int) int {
 	for i++; i < len(b); i++ {
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			if m := hasByte(w, '"') | hasByte(w, '\\'); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
 		switch b[i] {
 		case '\\':
 			i++
@@ -255,4 +270,12 @@ func skipString(b []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// hasByte has the high bit set in each byte of w that equals c (and in
+// no byte before the first such byte: the lowest set bit is exact).
+func hasByte(w uint64, c byte) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w ^ (ones * uint64(c))
+	return (x - ones) &^ x & highs
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -121,6 +122,37 @@ func BenchmarkMemberString(b *testing.B) {
 		for _, e := range elems {
 			if _, ok := MemberString(e, "uuid"); !ok {
 				b.Fatal("no uuid")
+			}
+		}
+	}
+}
+
+// TestSkipStringAcrossWords: skipString reads eight bytes at a time, so
+// strings of every length up to three words, with an escaped quote or an
+// escaped backslash at every offset (and doubled), must end where a byte-
+// at-a-time scan says.
+func TestSkipStringAcrossWords(t *testing.T) {
+	naive := func(b []byte, i int) int {
+		for i++; i < len(b); i++ {
+			switch b[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1
+			}
+		}
+		return i
+	}
+	for n := 0; n <= 24; n++ {
+		for at := 0; at <= n; at++ {
+			for _, esc := range []string{``, `\"`, `\\`, `\\\"`, `\\\\`, `\u0022`} {
+				body := strings.Repeat("a", at) + esc + strings.Repeat("b", n-at)
+				for _, tail := range []string{`"`, `", "x"`, ``} {
+					b := []byte(`"` + body + tail)
+					if got, want := skipString(b, 0), naive(b, 0); got != want {
+						t.Fatalf("skipString(%q) = %d, want %d", b, got, want)
+					}
+				}
 			}
 		}
 	}
