@@ -81,6 +81,12 @@ func deletePath(obj []byte, path []string, find func([]byte, string) (member, bo
 			if err != nil {
 				return nil, err
 			}
+			if len(inner) == m.valEnd-m.valStart {
+				// Nothing removed inside (an Okta app user's
+				// credentials hold a userName, rarely a password):
+				// obj stands as it is, not copied.
+				return obj, nil
+			}
 			return splice(obj, m.valStart, m.valEnd, inner), nil
 		}
 		end := m.valEnd
