@@ -309,7 +309,7 @@ func benchMemory(ctx context.Context) ([]row, error) {
 		if memprofile != "" {
 			prof = []string{"-memprofile", memprofile + "." + strconv.Itoa(n)}
 		}
-		out, err := childRun("extract-users", prof, base, sim.Token())
+		out, err := childRun[childResult](ctx, "extract-users", prof, base, sim.Token())
 		sim.Close()
 		if err != nil {
 			return nil, err
@@ -333,15 +333,20 @@ type childResult struct {
 	NumGC        uint32 `json:"num_gc"`
 }
 
-func childRun(what string, flags []string, args ...string) (childResult, error) {
-	cmd := exec.Command(os.Args[0], append(append(flags, "-child", what), args...)...)
+// childRun runs measurement what in a child process (this binary with
+// -child what, flags before it, args after) and decodes the JSON it prints.
+func childRun[T any](ctx context.Context, what string, flags []string, args ...string) (T, error) {
+	var r T
+	cmd := exec.CommandContext(ctx, os.Args[0], append(append(flags, "-child", what), args...)...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return childResult{}, fmt.Errorf("child %s: %w", what, err)
+		return r, fmt.Errorf("child %s: %w", what, err)
 	}
-	var r childResult
-	return r, json.Unmarshal(out, &r)
+	if err := json.Unmarshal(out, &r); err != nil {
+		return r, fmt.Errorf("child %s: %w", what, err)
+	}
+	return r, nil
 }
 
 // peakRSSKB is this process's own peak resident set in KiB: VmHWM of
@@ -429,19 +434,13 @@ func runChild(what string, people int) error {
 func benchEndToEnd(ctx context.Context, people int, cpuprofile string) ([]row, error) {
 	var runs []e2eRun
 	for i := range max(repeat, 1) {
-		args := []string{"-child", "e2e", "-e2e-people", strconv.Itoa(people)}
+		flags := []string{"-e2e-people", strconv.Itoa(people)}
 		if cpuprofile != "" {
-			args = append(args, "-cpuprofile", fmt.Sprintf("%s.e2e%d", cpuprofile, i+1))
+			flags = append(flags, "-cpuprofile", fmt.Sprintf("%s.e2e%d", cpuprofile, i+1))
 		}
-		cmd := exec.CommandContext(ctx, os.Args[0], args...)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
+		r, err := childRun[e2eRun](ctx, "e2e", flags)
 		if err != nil {
-			return nil, fmt.Errorf("child e2e: %w", err)
-		}
-		var r e2eRun
-		if err := json.Unmarshal(out, &r); err != nil {
-			return nil, fmt.Errorf("child e2e: %w", err)
+			return nil, err
 		}
 		runs = append(runs, r)
 	}

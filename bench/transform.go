@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -45,15 +44,9 @@ func benchTransform(ctx context.Context) ([]row, error) {
 		if err := os.RemoveAll(filepath.Join(dir, "work")); err != nil {
 			return nil, err
 		}
-		cmd := exec.CommandContext(ctx, os.Args[0], "-child", "transform", dir)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
+		r, err := childRun[transformResult](ctx, "transform", nil, dir)
 		if err != nil {
-			return nil, fmt.Errorf("child transform: %w", err)
-		}
-		var r transformResult
-		if err := json.Unmarshal(out, &r); err != nil {
-			return nil, fmt.Errorf("child transform: %w", err)
+			return nil, err
 		}
 		runs = append(runs, r)
 	}

@@ -612,12 +612,11 @@ func TestProgressFollowsExtract(t *testing.T) {
 // before its extraction, and its error fails that instance alone, named in
 // the instance's error, with nothing staged for it.
 func TestBeforeExtractFailsOnlyItsInstance(t *testing.T) {
-	day := mustDate(t, "2026-11-28")
-	us := startTenant(t, "acme.okta.com", 11, 40, day)
-	emea := startTenant(t, "acme-emea.okta.com", 12, 40, day)
 	h := newHarness(t)
-	h.add("okta-us", us, us.sim.Token())
-	h.add("okta-emea", emea, emea.sim.Token())
+	for i, name := range []string{"okta-us", "okta-emea"} {
+		tn := startTenant(t, strings.TrimPrefix(name, "okta-")+".okta.com", int64(11+i), 40, mustDate(t, "2026-11-28"))
+		h.add(name, tn, tn.sim.Token())
+	}
 	o := h.options("2026-11-28")
 	var mu sync.Mutex
 	var called []string

@@ -120,23 +120,12 @@ func TestAppAssignmentThroughTwoIntegrations(t *testing.T) {
 // the cases, so ranking by the row's hash before the name fails one of them.
 func TestAppAssignmentCopyChoice(t *testing.T) {
 	early := time.Date(2026, 3, 15, 1, 0, 0, 0, time.UTC)
-	later := early.Add(time.Hour)
 	for _, scopes := range [][2]string{{"GROUP", "USER"}, {"USER", "GROUP"}} {
 		root := t.TempDir()
-		env := func(conn, entity string) stage.Envelope {
-			return stage.Envelope{SnapshotID: "2026-03-15", Connector: conn, ConnectorType: "okta", Tenant: "acme.okta.com", Entity: entity}
-		}
-		copyWith := func(scope string) []rec {
-			return []rec{oktaAppUser("0oa1", "00u1", "ann@acme.example", "ACTIVE", scope)}
-		}
-		in := Input{SnapshotID: "2026-03-15", SnapshotDate: fixtureDate, Types: []TypeInfo{oktaType},
-			Staged: []StagedFile{
-				writeStaged(t, root, env("okta-b", extract.Users), later, []rec{oktaUser{"00u1", "ACTIVE", "ann@acme.example", "ann@acme.example", "Ann", "Archer", nil, nil}.rec()}),
-				writeStaged(t, root, env("okta-b", extract.Applications), later, []rec{oktaApp("0oa1", "slack", "Slack", "ACTIVE", "SAML_2_0")}),
-				writeStaged(t, root, env("okta-a", extract.AppAssignments), early, copyWith("OTHER")),
-				writeStaged(t, root, env("okta-b", extract.AppAssignments), later, copyWith(scopes[0])),
-				writeStaged(t, root, env("okta-c", extract.AppAssignments), later, copyWith(scopes[1])),
-			}}
+		copyWith := func(scope string) rec { return oktaAppUser("0oa1", "00u1", "ann@acme.example", "ACTIVE", scope) }
+		in := Input{SnapshotID: "s", SnapshotDate: fixtureDate, Types: []TypeInfo{oktaType},
+			Staged: append(threeCopies(t, root, extract.AppAssignments, early, copyWith("OTHER"), copyWith(scopes[0]), copyWith(scopes[1])),
+				writeStaged(t, root, copyEnv("okta-b", extract.Applications), early, []rec{oktaApp("0oa1", "slack", "Slack", "ACTIVE", "SAML_2_0")}))}
 		db := openDB(t)
 		if _, err := db.Run(context.Background(), in); err != nil {
 			t.Fatal(err)

@@ -179,3 +179,25 @@ func fixture(t testing.TB, root string) Input {
 	return Input{SnapshotID: "2026-03-15", SnapshotDate: fixtureDate, Staged: append(staged, tvStaged...),
 		Runs: append(runs, tvRuns...), Types: []TypeInfo{oktaType, testvendorType}, stagingOverlay: testdataStaging}
 }
+
+// copyEnv is the envelope of an Okta instance's entity in the tests of
+// which copy of a record is kept.
+func copyEnv(conn, entity string) stage.Envelope {
+	return stage.Envelope{SnapshotID: "s", Connector: conn, ConnectorType: "okta", Tenant: "acme.okta.com", Entity: entity}
+}
+
+// threeCopies stages copies of one record of entity by three instances of
+// one Okta org, with the user they belong to: a from okta-a at early, b and
+// c from okta-b and okta-c an hour later, so a is the older copy from the
+// instance first by name.
+func threeCopies(t *testing.T, root, entity string, early time.Time, a, b, c rec) []StagedFile {
+	t.Helper()
+	later := early.Add(time.Hour)
+	user := oktaUser{"00u1", "ACTIVE", "ann@acme.example", "ann@acme.example", "Ann", "Archer", nil, nil}.rec()
+	return []StagedFile{
+		writeStaged(t, root, copyEnv("okta-b", extract.Users), later, []rec{user}),
+		writeStaged(t, root, copyEnv("okta-a", entity), early, []rec{a}),
+		writeStaged(t, root, copyEnv("okta-b", entity), later, []rec{b}),
+		writeStaged(t, root, copyEnv("okta-c", entity), later, []rec{c}),
+	}
+}

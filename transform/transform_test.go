@@ -591,24 +591,15 @@ func TestActivityLineage(t *testing.T) {
 // assignments (the copies differ here in their publication time).
 func TestActivityCopyChoice(t *testing.T) {
 	early := time.Date(2026, 3, 15, 1, 0, 0, 0, time.UTC)
-	later := early.Add(time.Hour)
 	for _, hours := range [][2]string{{"11", "12"}, {"12", "11"}} {
 		root := t.TempDir()
-		env := func(conn, entity string) stage.Envelope {
-			return stage.Envelope{SnapshotID: "s", Connector: conn, ConnectorType: "okta", Tenant: "acme.okta.com", Entity: entity}
+		copyAt := func(hour string) rec {
+			return oktaEvent("ev1", "2026-03-13T"+hour+":00:00.000Z", "user.authentication.sso", "00u1", "a@acme.example", "0oa1", "Salesforce", "SUCCESS")
 		}
-		copyAt := func(hour string) []rec {
-			return []rec{oktaEvent("ev1", "2026-03-13T"+hour+":00:00.000Z", "user.authentication.sso", "00u1", "a@acme.example", "0oa1", "Salesforce", "SUCCESS")}
-		}
-		user := oktaUser{"00u1", "ACTIVE", "a@acme.example", "a@acme.example", "A", "B", nil, nil}.rec()
-		staged := []StagedFile{
-			writeStaged(t, root, env("okta-b", extract.Users), later, []rec{user}),
-			writeStaged(t, root, env("okta-a", extract.Activity), early, copyAt("10")),
-			writeStaged(t, root, env("okta-b", extract.Activity), later, copyAt(hours[0])),
-			writeStaged(t, root, env("okta-c", extract.Activity), later, copyAt(hours[1])),
-		}
+		in := Input{SnapshotID: "s", SnapshotDate: fixtureDate, Types: []TypeInfo{oktaType},
+			Staged: threeCopies(t, root, extract.Activity, early, copyAt("10"), copyAt(hours[0]), copyAt(hours[1]))}
 		db := openDB(t)
-		if _, err := db.Run(context.Background(), Input{SnapshotID: "s", SnapshotDate: fixtureDate, Types: []TypeInfo{oktaType}, Staged: staged}); err != nil {
+		if _, err := db.Run(context.Background(), in); err != nil {
 			t.Fatal(err)
 		}
 		got := render(t, db.SQL(), `(SELECT occurred_at, connectors FROM int_activity)`, []string{"occurred_at"})
