@@ -290,7 +290,7 @@ func transformLocked(ctx context.Context, o Options, sum *Summary) error {
 	db.WriteDatasetsTo(filepath.Join(work, workDatasets))
 	rows, err := db.Run(ctx, in)
 	for _, s := range db.Steps() {
-		o.logger().Debug("transform step", "step", s.Name, "seconds", s.Duration.Seconds(), "cpu_seconds", s.CPU.Seconds())
+		o.logger().Debug("transform step", "step", s.Name, "start_seconds", s.Start.Seconds(), "seconds", s.Duration.Seconds(), "cpu_seconds", s.CPU.Seconds())
 	}
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("closing DuckDB: %w", cerr)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -61,6 +62,10 @@ func TestPlanDependencies(t *testing.T) {
 			{"stg_okta__users", "stg_entra__users", false},
 			{"stg_okta__activity", "int_accounts", false},
 			{"stg_salesforce__activity", "stg_okta__activity", false},
+			// Named only in comments: no edge, so activity is resolved
+			// beside the accounts chain rather than after it.
+			{"int_activity", "int_accounts", false},
+			{"stg_entra__app_assignments", "accounts", false},
 		} {
 			if got := dependsOn(tc.step, tc.on); got != tc.want {
 				t.Errorf("lean=%v: %s depends on %s: %v, want %v", lean, tc.step, tc.on, got, tc.want)
@@ -225,6 +230,39 @@ func TestCheckDatasetKeys(t *testing.T) {
 			}
 			if err != nil || n != tc.want {
 				t.Fatalf("checkDataset = %d, %v; want %d", n, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestWordsSkipComments: a table named in a comment is no dependency, but
+// every word outside comments counts, inside string literals and quoted
+// identifiers too, and a literal or quoted name holding comment marks does
+// not start a comment.
+func TestWordsSkipComments(t *testing.T) {
+	tests := []struct {
+		name, sql string
+		want      []string
+	}{
+		{"line comment", "SELECT a FROM t -- not u\nJOIN v", []string{"select", "a", "from", "t", "join", "v"}},
+		{"comment at end", "FROM t -- u", []string{"from", "t"}},
+		{"block comment", "FROM t /* u\n w */ JOIN v", []string{"from", "t", "join", "v"}},
+		{"unclosed block", "FROM t /* u", []string{"from", "t"}},
+		{"apostrophe in comment", "-- the vendor's u\nFROM t", []string{"from", "t"}},
+		{"marks in a literal", "SELECT '-- u /* w' FROM t", []string{"select", "u", "w", "from", "t"}},
+		{"doubled quote", "SELECT 'it''s -- u' FROM t -- w", []string{"select", "it", "s", "u", "from", "t"}},
+		{"quoted identifier", `SELECT "a--b" FROM t`, []string{"select", "a", "b", "from", "t"}},
+		{"unclosed literal", "SELECT 'u -- w", []string{"select", "u", "w"}},
+		{"table in a literal", "FROM read_parquet(getvariable('staged_files')['raw_okta__users'])", []string{"from", "read_parquet", "getvariable", "staged_files", "raw_okta__users"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := slices.Sorted(maps.Keys(words(tc.sql)))
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			want = slices.Compact(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("words(%q) = %v, want %v", tc.sql, got, want)
 			}
 		})
 	}

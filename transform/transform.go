@@ -155,6 +155,7 @@ type DB struct {
 	threads int // DuckDB's threads; also how many steps run at once
 	mu      sync.Mutex
 	steps   []Step
+	began   time.Time // when the last Run began; Step.Start counts from it
 	// lean: drop what no later step reads (DiscardIntermediates).
 	lean bool
 	// out: where Run writes the datasets (WriteDatasetsTo), "" for nowhere.
@@ -172,7 +173,11 @@ type querier interface {
 // Step is one statement of the last Run and how long it took: loading a raw
 // table, a staging file, a core file, the dataset checks.
 type Step struct {
-	Name     string
+	Name string
+	// Start is when the step began, counted from the start of Run: with
+	// Duration it places the step on the run's timeline, which shows the
+	// steps that ran side by side and the gaps where a connection waited.
+	Start    time.Duration
 	Duration time.Duration
 	// CPU is the process's CPU time over the step (zero where it is not
 	// measured): CPU/Duration near the thread count means the step kept
@@ -193,6 +198,7 @@ func startStep() stepClock { return stepClock{time.Now(), processCPU()} }
 func (c stepClock) end(d *DB, name string) {
 	s := Step{Name: name, Duration: time.Since(c.wall), CPU: processCPU() - c.cpu}
 	d.mu.Lock()
+	s.Start = c.wall.Sub(d.began)
 	d.steps = append(d.steps, s)
 	d.mu.Unlock()
 }
@@ -279,7 +285,9 @@ func (d *DB) Run(ctx context.Context, in Input) (map[string]int64, error) {
 	if err := validate(&in); err != nil {
 		return nil, err
 	}
-	d.steps = nil
+	d.mu.Lock()
+	d.steps, d.began = nil, time.Now()
+	d.mu.Unlock()
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to duckdb: %w", err)
@@ -742,9 +750,9 @@ var coreNameRE = regexp.MustCompile(`^core/[0-9]+_([a-z][a-z0-9_]*)\.sql$`)
 
 // dropUnread drops every table and view of the work database that is not a
 // dataset and that the steps still to finish do not read (later: the words
-// of their SQL), directly or through a view. A name counts as read when it
-// appears as a word in the SQL, so a mention in a comment keeps a table a
-// little longer and never drops one too early.
+// of their SQL outside comments), directly or through a view. A name counts
+// as read when it appears as a word in the SQL, so a column or CTE of the
+// same name keeps a table a little longer and never drops one too early.
 func (d *DB) dropUnread(ctx context.Context, q *sql.Conn, later map[string]bool) error {
 	clock := startStep()
 	rows, err := q.QueryContext(ctx, `
@@ -814,15 +822,57 @@ WHERE database_name = current_database() AND schema_name = 'main' AND NOT intern
 
 var identWordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
-// words is the set of identifier-shaped words in sql, lowercased.
+// words is the set of identifier-shaped words in sql, lowercased, outside
+// its comments: a table a comment names is no dependency, and a step that
+// waited for it would idle a connection. Words inside string literals and
+// quoted identifiers count.
 func words(sql ...string) map[string]bool {
 	set := map[string]bool{}
 	for _, body := range sql {
-		for _, w := range identWordRE.FindAllString(body, -1) {
+		for _, w := range identWordRE.FindAllString(stripComments(body), -1) {
 			set[strings.ToLower(w)] = true
 		}
 	}
 	return set
+}
+
+// stripComments blanks out sql's -- and /* */ comments, leaving string
+// literals and quoted identifiers (whose text may hold either) as they are.
+func stripComments(sql string) string {
+	var b strings.Builder
+	b.Grow(len(sql))
+	for i := 0; i < len(sql); {
+		switch c := sql[i]; {
+		case c == '\'' || c == '"':
+			// A doubled quote inside is an escaped one: the scan closes the
+			// literal there and reopens it, which keeps the same bytes.
+			j := strings.IndexByte(sql[i+1:], c)
+			if j < 0 {
+				b.WriteString(sql[i:])
+				return b.String()
+			}
+			end := i + 1 + j + 1
+			b.WriteString(sql[i:end])
+			i = end
+		case strings.HasPrefix(sql[i:], "--"):
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				return b.String()
+			}
+			i += j
+		case strings.HasPrefix(sql[i:], "/*"):
+			j := strings.Index(sql[i+2:], "*/")
+			if j < 0 {
+				return b.String()
+			}
+			b.WriteByte(' ')
+			i += j + 4
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
