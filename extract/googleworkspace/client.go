@@ -74,21 +74,25 @@ func decodeValidPage(body []byte, l listing) (page, error) {
 	if !jsonpage.IsObject(body) {
 		return page{}, errors.New("decoding page: body is not a JSON object")
 	}
-	if kind, ok := jsonpage.MemberString(body, "kind"); !ok || kind != l.kind {
+	// One pass over the page for the four members read.
+	var m [4][]byte
+	jsonpage.Members(body, []string{"kind", "nextPageToken", "warnings", l.items}, m[:])
+	if kind, ok := jsonpage.String(m[0]); !ok || kind != l.kind {
 		return page{}, fmt.Errorf("decoding page: kind is not %q", l.kind)
 	}
 	var p page
-	if raw, ok := jsonpage.Member(body, "nextPageToken"); ok && string(raw) != "null" {
+	if raw := m[1]; raw != nil && string(raw) != "null" {
+		var ok bool
 		if p.next, ok = jsonpage.String(raw); !ok {
 			return page{}, errors.New("decoding page: nextPageToken is not a string")
 		}
 	}
-	if raw, ok := jsonpage.Member(body, "warnings"); ok {
+	if raw := m[2]; raw != nil {
 		if err := json.Unmarshal(raw, &p.warnings); err != nil {
 			return page{}, errors.New("decoding page: warnings is not a list")
 		}
 	}
-	if raw, ok := jsonpage.Member(body, l.items); ok {
+	if raw := m[3]; raw != nil {
 		elems, ok := jsonpage.Elements(raw)
 		if !ok {
 			return page{}, fmt.Errorf("decoding page: %s is not a JSON array", l.items)

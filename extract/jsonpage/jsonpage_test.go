@@ -13,6 +13,7 @@ import (
 var seeds = []string{
 	`[]`, ` [ ] `, `[{"id":"a"}]`, `null`, `{"errorCode":"E0000047"}`, `[{"id":1},2]`,
 	`[{"id":"x","n":[1,{"a":null}]}, {"id":"y\"z"} ,"s",[],{}]`,
+	`[{"x":1,"id":"a","id":"b"},{ },{"value":{"id":"inner"}},[{"id":"deep"}],{"\u0069d":"esc","x":[]}]`,
 	`{"value":[{"id":"1"}],"@odata.nextLink":"https://x/?$skiptoken=a"}`,
 	`{"id":"first","id":"last"}`, `{"\u0069d":"escaped key"}`, `{"id":"caf\u00e9 ü"}`,
 	"{\"id\":\"bad\xff\"}", "{\"\xb0\":1}", `"\ud800"`, `[1 2]`, `{"a":1,}`, `01`, `1.`, `-`, `tru`, `"\x"`, "\"\x01\"", `[1e5,-0.1,1E+2]`, `{"id" : "spaced" , "x" : { "id" : "nested" } }`, `"str"`, `12`,
@@ -25,6 +26,7 @@ func check(t *testing.T, body []byte) {
 	}
 	if !json.Valid(body) {
 		Elements(body) // must not panic
+		ElementMembers(body, []string{"id"})
 		Member(body, "id")
 		return
 	}
@@ -44,12 +46,30 @@ func check(t *testing.T, body []byte) {
 			}
 		}
 	}
+	// ElementMembers is Elements, then Members of each element.
+	keys := []string{"id", "value", "x"}
+	elems2, vals2, ok2 := ElementMembers(body, keys)
+	if ok2 != ok || len(elems2) != len(elems) || len(vals2) != len(elems)*len(keys) {
+		t.Fatalf("ElementMembers(%q): ok %v, %d elements, %d values; Elements gives ok %v, %d elements",
+			body, ok2, len(elems2), len(vals2), ok, len(elems))
+	}
+	for i, e := range elems {
+		want := make([][]byte, len(keys))
+		Members(e, keys, want)
+		if !bytes.Equal(elems2[i], e) || cap(elems2[i]) != len(elems2[i]) {
+			t.Fatalf("ElementMembers(%q) element %d = %q, want %q", body, i, elems2[i], e)
+		}
+		for k := range keys {
+			if got := vals2[i*len(keys)+k]; !bytes.Equal(got, want[k]) || (got == nil) != (want[k] == nil) {
+				t.Fatalf("ElementMembers(%q) element %d %q = %q, Members gives %q", body, i, keys[k], got, want[k])
+			}
+		}
+	}
 	var m map[string]json.RawMessage
 	isObj := json.Unmarshal(body, &m) == nil && m != nil
 	if IsObject(body) != isObj {
 		t.Fatalf("IsObject(%q) = %v, want %v", body, !isObj, isObj)
 	}
-	keys := []string{"id", "value", "x"}
 	vals := make([][]byte, len(keys))
 	if Members(body, keys, vals) != isObj {
 		t.Fatalf("Members(%q) = %v, want %v", body, !isObj, isObj)
@@ -151,4 +171,33 @@ func TestSkipStringAcrossWords(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkSplitAndKey splits the published System Log page and reads each
+// event's uuid and published time, in two passes (Elements, then Members
+// of each event) and in one (ElementMembers).
+func BenchmarkSplitAndKey(b *testing.B) {
+	body := samplePage(b)
+	keys := []string{"uuid", "published"}
+	b.Run("two-passes", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		vals := make([][]byte, len(keys))
+		for b.Loop() {
+			elems, _ := Elements(body)
+			for _, e := range elems {
+				if !Members(e, keys, vals) || vals[0] == nil {
+					b.Fatal("no uuid")
+				}
+			}
+		}
+	})
+	b.Run("one-pass", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			elems, vals, _ := ElementMembers(body, keys)
+			if len(elems) == 0 || vals[0] == nil {
+				b.Fatal("no uuid")
+			}
+		}
+	})
 }

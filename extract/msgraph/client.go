@@ -97,11 +97,13 @@ func decodeValidPage(body []byte) (Page, error) {
 		return Page{}, errors.New("decoding page: body is not a JSON object")
 	}
 	var p Page
-	raw, ok := jsonpage.Member(body, "value")
-	if !ok {
+	// One pass over the page for the three members read.
+	var m [3][]byte
+	jsonpage.Members(body, []string{"value", "@odata.nextLink", "@odata.count"}, m[:])
+	if m[0] == nil {
 		return Page{}, errors.New("decoding page: no value array")
 	}
-	elems, ok := jsonpage.Elements(raw)
+	elems, ok := jsonpage.Elements(m[0])
 	if !ok {
 		return Page{}, errors.New("decoding page: no value array")
 	}
@@ -112,12 +114,12 @@ func decodeValidPage(body []byte) (Page, error) {
 		}
 		p.Value[i] = r
 	}
-	if raw, ok := jsonpage.Member(body, "@odata.nextLink"); ok && string(raw) != "null" {
+	if raw := m[1]; raw != nil && string(raw) != "null" {
 		if p.NextLink, ok = jsonpage.String(raw); !ok {
 			return Page{}, errors.New("decoding page: @odata.nextLink is not a string")
 		}
 	}
-	if raw, ok := jsonpage.Member(body, "@odata.count"); ok && string(raw) != "null" {
+	if raw := m[2]; raw != nil && string(raw) != "null" {
 		var n int64
 		if err := json.Unmarshal(raw, &n); err != nil {
 			return Page{}, fmt.Errorf("decoding page: @odata.count: %w", err)

@@ -36,11 +36,12 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 		"filter":    {activityFilter},
 		"limit":     {c.limit(maxLogs)},
 	}
-	err = c.c.list(ctx, "system log", c.c.endpoint("/api/v1/logs", q), func(recs []json.RawMessage) error {
+	err = c.c.list(ctx, "system log", c.c.endpoint("/api/v1/logs", q), eventKeys, func(recs []json.RawMessage, vals [][]byte) error {
 		for i, rec := range recs {
-			// Only the uuid and the publication time are read; the
-			// record goes to the sink as received.
-			uuid, pub, err := eventKey(rec)
+			// Only the uuid and the publication time are read (while
+			// the page was split); the record goes to the sink as
+			// received.
+			uuid, pub, err := eventKeyOf(vals[2*i], vals[2*i+1])
 			if err != nil {
 				return fmt.Errorf("listing okta system log: event %d: %w", i, err)
 			}
@@ -60,15 +61,23 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 	return next.Encode(cur)
 }
 
+// eventKeys are the members of a System Log event the connector reads.
+var eventKeys = []string{"uuid", "published"}
+
 // eventKey reads a System Log event's uuid and publication time, in one
 // pass over the event (about 2 KB, the uuid near its end).
 func eventKey(rec []byte) (uuid string, published time.Time, err error) {
 	var vals [2][]byte
-	jsonpage.Members(rec, []string{"uuid", "published"}, vals[:])
-	if uuid, _ = jsonpage.String(vals[0]); uuid == "" {
+	jsonpage.Members(rec, eventKeys, vals[:])
+	return eventKeyOf(vals[0], vals[1])
+}
+
+// eventKeyOf is eventKey from the raw values of the event's eventKeys.
+func eventKeyOf(rawUUID, rawPublished []byte) (uuid string, published time.Time, err error) {
+	if uuid, _ = jsonpage.String(rawUUID); uuid == "" {
 		return "", time.Time{}, errors.New("no uuid")
 	}
-	pub, _ := jsonpage.String(vals[1])
+	pub, _ := jsonpage.String(rawPublished)
 	if published, err = time.Parse(time.RFC3339Nano, pub); err != nil {
 		return "", time.Time{}, fmt.Errorf("event %s: published %q: %w", uuid, pub, err)
 	}

@@ -42,7 +42,7 @@ type rawPage []json.RawMessage
 // records are slices of that copy: one validation pass and one split pass
 // per page, instead of a full decode of the page and one of every record.
 func (p *rawPage) UnmarshalJSON(b []byte) error {
-	recs, err := splitPage(bytes.Clone(b))
+	recs, _, err := splitPage(bytes.Clone(b))
 	if err != nil {
 		return err
 	}
@@ -58,29 +58,39 @@ func decodePage(body []byte) ([]json.RawMessage, error) {
 		var v any
 		return nil, fmt.Errorf("decoding page: %w", json.Unmarshal(body, &v))
 	}
-	return splitPage(body)
+	recs, _, err := splitPage(body)
+	return recs, err
 }
 
-// splitPage is decodePage for a body known to be valid JSON.
-func splitPage(body []byte) ([]json.RawMessage, error) {
-	elems, ok := jsonpage.Elements(body)
+// splitPage is decodePage for a body known to be valid JSON. In the same
+// pass it reads the members keys of every record: vals[i*len(keys)+k] is
+// the raw value of keys[k] in recs[i], nil when it has none.
+func splitPage(body []byte, keys ...string) (recs []json.RawMessage, vals [][]byte, err error) {
+	elems, vals, ok := jsonpage.ElementMembers(body, keys)
 	if !ok {
-		return nil, errors.New("decoding page: body is not a JSON array")
+		return nil, nil, errors.New("decoding page: body is not a JSON array")
 	}
-	recs := make([]json.RawMessage, len(elems))
+	recs = make([]json.RawMessage, len(elems))
 	for i, r := range elems {
 		if len(r) == 0 || r[0] != '{' {
-			return nil, fmt.Errorf("decoding page: record %d is not a JSON object", i)
+			return nil, nil, fmt.Errorf("decoding page: record %d is not a JSON object", i)
 		}
 		recs[i] = r
 	}
-	return recs, nil
+	return recs, vals, nil
 }
 
 // recordKey reads the string field key ("id", "uuid") of one record, which
 // must be valid JSON, without decoding the rest of it.
 func recordKey(rec json.RawMessage, key string) (string, error) {
-	v, ok := jsonpage.MemberString(rec, key)
+	raw, _ := jsonpage.Member(rec, key)
+	return keyString(raw, key)
+}
+
+// keyString is the record key whose raw member value is raw: a non-empty
+// string.
+func keyString(raw []byte, key string) (string, error) {
+	v, ok := jsonpage.String(raw)
 	if !ok || v == "" {
 		return "", fmt.Errorf("record has no string %q", key)
 	}
@@ -88,14 +98,16 @@ func recordKey(rec json.RawMessage, key string) (string, error) {
 }
 
 // list GETs first and every page its Link rel="next" chain leads to,
-// handing each page's records to fn. what names the listing in errors. The
+// handing each page's records to fn with the raw values of their members
+// keys (splitPage). what names the listing in errors. The
 // next page is requested while fn stages this one (httpx.Prefetch): the
 // cursor is in the Link header, so nothing waits on fn to name it.
-func (c *client) list(ctx context.Context, what, first string, fn func(recs []json.RawMessage) error) error {
+func (c *client) list(ctx context.Context, what, first string, keys []string, fn func(recs []json.RawMessage, vals [][]byte) error) error {
 	guard := httpx.PageGuard{MaxPages: c.maxPages}
 	type page struct {
 		body json.RawMessage
 		recs []json.RawMessage
+		vals [][]byte
 		n    int
 		u    string
 	}
@@ -111,16 +123,16 @@ func (c *client) list(ctx context.Context, what, first string, fn func(recs []js
 			return page{}, "", fmt.Errorf("listing okta %s page %d: %w", what, n, explain(err))
 		}
 		// GetJSON has validated the body, which is this page's own.
-		recs, err := splitPage(body)
+		recs, vals, err := splitPage(body, keys...)
 		if err != nil {
 			return page{}, "", fmt.Errorf("listing okta %s page %d: GET %s: %w", what, n, httpx.Endpoint(u), err)
 		}
-		return page{body, recs, n, u}, httpx.NextURL(resp), nil
+		return page{body, recs, vals, n, u}, httpx.NextURL(resp), nil
 	}
 	return httpx.Prefetch(ctx, first, fetch, func(p page) error {
 		// fn has emitted the records (sinks copy them) when it returns.
 		defer httpx.Release(p.body)
-		if err := fn(p.recs); err != nil {
+		if err := fn(p.recs, p.vals); err != nil {
 			return fmt.Errorf("%w (page %d: GET %s)", err, p.n, httpx.Endpoint(p.u))
 		}
 		return nil
@@ -129,9 +141,9 @@ func (c *client) list(ctx context.Context, what, first string, fn func(recs []js
 
 // emitAll lists first and emits each record under the string field key.
 func (c *client) emitAll(ctx context.Context, what, first, key string, emit func(id string, rec json.RawMessage) error) error {
-	return c.list(ctx, what, first, func(recs []json.RawMessage) error {
+	return c.list(ctx, what, first, []string{key}, func(recs []json.RawMessage, vals [][]byte) error {
 		for i, rec := range recs {
-			id, err := recordKey(rec, key)
+			id, err := keyString(vals[i], key)
 			if err != nil {
 				return fmt.Errorf("listing okta %s: record %d: %w", what, i, err)
 			}

@@ -458,11 +458,19 @@ func TestPublishedSamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The listing reads the key while it splits the page.
+			_, vals, err := splitPage(body, tt.key)
+			if err != nil || len(vals) != len(recs) {
+				t.Fatalf("splitPage: %d keys for %d records, %v", len(vals), len(recs), err)
+			}
 			var got []string
-			for _, r := range recs {
+			for i, r := range recs {
 				id, err := recordKey(r, tt.key)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if listed, err := keyString(vals[i], tt.key); listed != id || err != nil {
+					t.Fatalf("record %d: listing read key %q (%v), recordKey %q", i, listed, err, id)
 				}
 				got = append(got, id)
 				// The record is the sample's own bytes, not a re-encoding.
@@ -496,13 +504,21 @@ func FuzzDecodePage(f *testing.F) {
 		if !json.Valid(body) {
 			t.Fatal("accepted invalid JSON")
 		}
-		for _, r := range recs {
+		_, vals, err := splitPage(body, "id")
+		if err != nil || len(vals) != len(recs) {
+			t.Fatalf("splitPage with a key: %d keys for %d records, %v", len(vals), len(recs), err)
+		}
+		for i, r := range recs {
 			var m map[string]json.RawMessage
 			if json.Unmarshal(r, &m) != nil {
 				t.Fatalf("record %q is not an object", r)
 			}
-			if _, err := recordKey(r, "id"); err == nil && m["id"] == nil {
+			id, err := recordKey(r, "id")
+			if err == nil && m["id"] == nil {
 				t.Fatal("recordKey found an id that is not there")
+			}
+			if listed, lerr := keyString(vals[i], "id"); listed != id || (lerr == nil) != (err == nil) {
+				t.Fatalf("record %q: listing read id %q (%v), recordKey %q (%v)", r, listed, lerr, id, err)
 			}
 		}
 	})
@@ -566,6 +582,15 @@ func TestEventKey(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			uuid, pub, err := eventKey([]byte(tc.event))
+			// The listing reads the same members while splitting a page.
+			_, vals, serr := splitPage([]byte("["+tc.event+"]"), eventKeys...)
+			if serr != nil {
+				t.Fatal(serr)
+			}
+			luuid, lpub, lerr := eventKeyOf(vals[0], vals[1])
+			if luuid != uuid || !lpub.Equal(pub) || (lerr == nil) != (err == nil) {
+				t.Fatalf("listing read %q, %v, %v; eventKey %q, %v, %v", luuid, lpub, lerr, uuid, pub, err)
+			}
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("eventKey = %q, %v, %v; want an error containing %q", uuid, pub, err, tc.err)

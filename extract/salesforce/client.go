@@ -99,20 +99,24 @@ type queryPage struct {
 // without an Id.
 func decodeQueryPage(body []byte) (queryPage, []string, error) {
 	var p queryPage
-	done, okDone := jsonpage.Member(body, "done")
-	recs, okRecs := jsonpage.Member(body, "records")
-	var elems [][]byte
+	// One pass over the page for its members, one over the records for
+	// their Ids.
+	var m [4][]byte
+	jsonpage.Members(body, []string{"done", "records", "nextRecordsUrl", "totalSize"}, m[:])
+	done, recs := m[0], m[1]
+	var elems, idVals [][]byte
+	okRecs := recs != nil
 	if okRecs {
-		elems, okRecs = jsonpage.Elements(recs)
+		elems, idVals, okRecs = jsonpage.ElementMembers(recs, []string{"Id"})
 	}
-	if !okDone || !okRecs || (string(done) != "true" && string(done) != "false") {
+	if done == nil || !okRecs || (string(done) != "true" && string(done) != "false") {
 		return p, nil, errors.New("decoding query page: no done flag or records array")
 	}
 	d := string(done) == "true"
 	p.Done = &d
-	p.NextRecordsURL, _ = jsonpage.MemberString(body, "nextRecordsUrl")
-	if n, ok := jsonpage.Member(body, "totalSize"); ok {
-		p.TotalSize, _ = strconv.Atoi(string(n))
+	p.NextRecordsURL, _ = jsonpage.String(m[2])
+	if m[3] != nil {
+		p.TotalSize, _ = strconv.Atoi(string(m[3]))
 	}
 	if !d && p.NextRecordsURL == "" {
 		return p, nil, errors.New("decoding query page: done is false but there is no nextRecordsUrl")
@@ -120,7 +124,7 @@ func decodeQueryPage(body []byte) (queryPage, []string, error) {
 	p.Records = make([]json.RawMessage, len(elems))
 	ids := make([]string, len(elems))
 	for i, r := range elems {
-		id, ok := jsonpage.MemberString(r, "Id")
+		id, ok := jsonpage.String(idVals[i])
 		if !ok || id == "" {
 			return p, nil, fmt.Errorf("decoding query page: record %d has no Id", i)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/jsonpage"
 )
 
 // maxReportDays is the longest from–to span one report request may cover
@@ -27,17 +28,20 @@ type event struct {
 	Version    string `json:"version"`
 }
 
-// decodeEvent reads an activity_logs entry's fields in place; ok is false
-// when one of them is not a string.
+// eventKeys are the members of an activity_logs entry decodeEvent reads,
+// in the order of event's fields.
+var eventKeys = []string{"email", "time", "type", "ip_address", "client_type", "version"}
+
+// decodeEvent reads an activity_logs entry's fields in place, in one pass
+// over it; ok is false when one of them is not a string.
 func decodeEvent(rec []byte) (event, bool) {
+	var raw [6][]byte
+	jsonpage.Members(rec, eventKeys, raw[:])
 	var e event
 	ok := true
-	for _, f := range []struct {
-		key string
-		to  *string
-	}{{"email", &e.Email}, {"time", &e.Time}, {"type", &e.Type}, {"ip_address", &e.IPAddress}, {"client_type", &e.ClientType}, {"version", &e.Version}} {
-		v, fok := optionalString(rec, f.key)
-		*f.to, ok = v, ok && fok
+	for i, to := range []*string{&e.Email, &e.Time, &e.Type, &e.IPAddress, &e.ClientType, &e.Version} {
+		v, fok := optionalValue(raw[i])
+		*to, ok = v, ok && fok
 	}
 	return e, ok
 }

@@ -85,14 +85,18 @@ func decodePage(body []byte, key string) (page, error) {
 		return page{}, errors.New("decoding page: body is not a JSON object")
 	}
 	var p page
-	if raw, ok := jsonpage.Member(body, "next_page_token"); ok && string(raw) != "null" {
+	// One pass over the page for the members read.
+	var m [3][]byte
+	jsonpage.Members(body, []string{"next_page_token", key, "page_size"}, m[:])
+	if raw := m[0]; raw != nil && string(raw) != "null" {
+		var ok bool
 		if p.next, ok = jsonpage.String(raw); !ok {
 			return page{}, errors.New("decoding page: next_page_token is not a string")
 		}
 	}
-	raw, ok := jsonpage.Member(body, key)
-	if !ok {
-		if _, listing := jsonpage.Member(body, "page_size"); !listing {
+	raw := m[1]
+	if raw == nil {
+		if m[2] == nil {
 			return page{}, fmt.Errorf("decoding page: no %s and no page_size: not a listing", key)
 		}
 		return p, nil
@@ -111,12 +115,11 @@ func decodePage(body []byte, key string) (page, error) {
 	return p, nil
 }
 
-// optionalString reads the member key of the record rec: "" when it is absent
-// or null, ok false when it is something other than a string (what
-// json.Unmarshal into a string field refuses).
-func optionalString(rec []byte, key string) (string, bool) {
-	raw, ok := jsonpage.Member(rec, key)
-	if !ok || string(raw) == "null" {
+// optionalValue reads a member's raw value (nil when absent): "" when it
+// is absent or null, ok false when it is something other than a string
+// (what json.Unmarshal into a string field refuses).
+func optionalValue(raw []byte) (string, bool) {
+	if raw == nil || string(raw) == "null" {
 		return "", true
 	}
 	return jsonpage.String(raw)
