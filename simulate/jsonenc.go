@@ -13,7 +13,7 @@ import (
 // encoding/json itself.
 func AppendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !plainJSON[s[i]] {
 			enc, _ := json.Marshal(s)
 			return append(b, enc...)
 		}
@@ -22,6 +22,19 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// plainJSON marks the bytes a JSON string holds as they are: printable
+// ASCII but the quote, the backslash and the characters encoding/json
+// escapes for HTML. One table lookup per byte instead of seven compares.
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte(`"\<>&`) {
+		t[c] = false
+	}
+	return t
+}()
 
 // AppendNullString appends JSON null for "" and the string otherwise.
 func AppendNullString(b []byte, s string) []byte {

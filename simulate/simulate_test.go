@@ -234,3 +234,33 @@ func TestLaunchAndReady(t *testing.T) {
 		t.Errorf("%d vendors closed after the failure, want 2", closed.Load())
 	}
 }
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `q"uote`, "<a&b>", "Zoë", "\u2028", "bad\xff", "ctl\x01", "\x7f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+// BenchmarkAppendString appends the kinds of strings the simulators write
+// most: ids, e-mail addresses, timestamps and display names.
+func BenchmarkAppendString(b *testing.B) {
+	strs := []string{"00u1dnq5S0CfjlkpABCD", "alice.johnson@acme.example", "2026-11-28T10:00:00.123Z", "Alice Johnson", "user.authentication.sso", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"}
+	n := 0
+	for _, s := range strs {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	buf := make([]byte, 0, 1024)
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range strs {
+			buf = AppendString(buf, s)
+		}
+	}
+}
