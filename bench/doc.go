@@ -13,5 +13,8 @@
 // would report the parent's peak, which Linux carries into a child across
 // exec. -memprofile writes the children's heap profiles. The two
 // wall-clock targets (end to end; transform + load at 100k) run -repeat
-// times (3): the median run decides, and every run's figure is printed.
+// times (3): the median run decides, and every run's figure is printed,
+// with a probe of the machine's speed taken right before it (SHA-256 of 64
+// MiB on one core, best of three), since this shared host's speed swings
+// by a third within minutes.
 package main

@@ -3,10 +3,12 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -433,11 +435,13 @@ func runChild(what string, people int) error {
 // cpuprofile set each child writes its CPU profile to cpuprofile.e2eN.
 func benchEndToEnd(ctx context.Context, people int, cpuprofile string) ([]row, error) {
 	var runs []e2eRun
+	var probes []time.Duration
 	for i := range max(repeat, 1) {
 		flags := []string{"-e2e-people", strconv.Itoa(people)}
 		if cpuprofile != "" {
 			flags = append(flags, "-cpuprofile", fmt.Sprintf("%s.e2e%d", cpuprofile, i+1))
 		}
+		probes = append(probes, probeMachine())
 		r, err := childRun[e2eRun](ctx, "e2e", flags)
 		if err != nil {
 			return nil, err
@@ -454,7 +458,7 @@ func benchEndToEnd(ctx context.Context, people int, cpuprofile string) ([]row, e
 		note = fmt.Sprintf("; %d vendor(s) skipped", m.Skipped)
 	}
 	return []row{{fmt.Sprintf("end to end: %d people, %d connector instances", people, m.Connectors),
-		fmt.Sprintf("%.1fs, %s (median run: %s; %d accounts%s)", m.Wall, listRuns(walls, 20), m.Split, m.Accounts, note),
+		fmt.Sprintf("%.1fs, %s (median run: %s; %d accounts%s)", m.Wall, listRuns(walls, 20, probes), m.Split, m.Accounts, note),
 		"<= 20s", m.Wall <= 20 && m.Skipped == 0}}, nil
 }
 
@@ -513,11 +517,17 @@ func medianIndex(xs []float64) int {
 }
 
 // listRuns describes runs of seconds against a limit, in the order they
-// ran: "median of 3 runs (16.4, 16.6, 17.9s; 3 within 20s)", or "one run"
-// for a single one.
-func listRuns(secs []float64, limit float64) string {
+// ran, with the machine probe taken before each (probeMachine): "median of
+// 3 runs (16.4, 16.6, 17.9s; 3 within 20s; probe 41, 42, 52ms)", or "one
+// run (probe 41ms)" for a single one.
+func listRuns(secs []float64, limit float64, probes []time.Duration) string {
+	ms := make([]string, len(probes))
+	for i, p := range probes {
+		ms[i] = strconv.FormatInt(p.Milliseconds(), 10)
+	}
+	probe := "probe " + strings.Join(ms, ", ") + "ms"
 	if len(secs) == 1 {
-		return "one run"
+		return "one run (" + probe + ")"
 	}
 	parts := make([]string, len(secs))
 	within := 0
@@ -527,5 +537,25 @@ func listRuns(secs []float64, limit float64) string {
 			within++
 		}
 	}
-	return fmt.Sprintf("median of %d runs (%ss; %d within %gs)", len(secs), strings.Join(parts, ", "), within, limit)
+	return fmt.Sprintf("median of %d runs (%ss; %d within %gs; %s)", len(secs), strings.Join(parts, ", "), within, limit, probe)
+}
+
+// probeMachine times SHA-256 over 64 MiB on one core, best of three: how
+// fast this machine is at the moment. On the shared development host it
+// took 41 ms when quiet and 56 ms within the same minute, and a wall-clock
+// run's time follows it. The bench takes it right before each such run (the
+// parent is idle while a child runs) and prints it beside the run's time;
+// it changes no verdict.
+func probeMachine() time.Duration {
+	buf := make([]byte, 64<<20)
+	for i := range buf {
+		buf[i] = byte(i)
+	}
+	best := time.Duration(math.MaxInt64)
+	for range 3 {
+		start := time.Now()
+		sha256.Sum256(buf)
+		best = min(best, time.Since(start))
+	}
+	return best
 }
