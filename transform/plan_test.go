@@ -18,7 +18,7 @@ import (
 func TestPlanDependencies(t *testing.T) {
 	for _, lean := range []bool{false, true} {
 		d := &DB{lean: lean}
-		steps, err := d.plan(Input{Types: []TypeInfo{{Name: "okta"}, {Name: "entra"}, {Name: "salesforce"}}})
+		steps, err := d.plan(Input{Types: []TypeInfo{{Name: "okta"}, {Name: "entra"}, {Name: "salesforce"}, {Name: "microsoft365"}, {Name: "zoom"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,6 +66,9 @@ func TestPlanDependencies(t *testing.T) {
 			// beside the accounts chain rather than after it.
 			{"int_activity", "int_accounts", false},
 			{"stg_entra__app_assignments", "accounts", false},
+			// Nor is a CTE: staging names its lookups apart from tables.
+			{"accounts", "stg_microsoft365__activity", false},
+			{"accounts", "stg_zoom__activity", false},
 		} {
 			if got := dependsOn(tc.step, tc.on); got != tc.want {
 				t.Errorf("lean=%v: %s depends on %s: %v, want %v", lean, tc.step, tc.on, got, tc.want)

@@ -29,7 +29,7 @@ named_rows AS (
     SELECT *, blank_as_null(j."User Principal Name")         AS upn
     FROM rows
 ),
-accounts AS (
+users_by_upn AS (
     SELECT
         tenant,
         lower(json_text(payload, '$.userPrincipalName')) AS upn,
@@ -80,5 +80,5 @@ SELECT
     true                                                     AS succeeded,
     e.snapshot_id
 FROM events AS e
-LEFT JOIN accounts AS a ON a.tenant = e.tenant AND a.upn = lower(e.upn)
+LEFT JOIN users_by_upn AS a ON a.tenant = e.tenant AND a.upn = lower(e.upn)
 WHERE e.last_date IS NOT NULL

@@ -4,7 +4,7 @@
 -- not staged, e.g. deleted since). Both kinds are a completed use of Zoom:
 -- "Sign in" is a sign_in, "Sign out" a sign_out (vendor_event_type keeps
 -- Zoom's words).
-WITH accounts AS (
+WITH users_by_email AS (
     SELECT tenant, lower(payload ->> '$.email') AS email, min(source_id) AS account_source_id
     FROM raw_zoom__users
     GROUP BY ALL
@@ -34,5 +34,5 @@ SELECT
     blank_as_null(e.j.type) IN ('Sign in', 'Sign out') AS succeeded,
     e.snapshot_id
 FROM entries AS e
-LEFT JOIN accounts AS a
+LEFT JOIN users_by_email AS a
     ON a.tenant = e.tenant AND a.email = lower(e.j.email)
