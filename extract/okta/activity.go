@@ -36,12 +36,13 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 		"filter":    {activityFilter},
 		"limit":     {c.limit(maxLogs)},
 	}
-	err = c.c.list(ctx, "system log", c.c.endpoint("/api/v1/logs", q), eventKeys, func(recs []json.RawMessage, vals [][]byte) error {
+	err = c.c.list(ctx, "system log", c.c.endpoint("/api/v1/logs", q), eventKeys[:], func(recs []json.RawMessage, vals [][]byte) error {
 		for i, rec := range recs {
 			// Only the uuid and the publication time are read (while
 			// the page was split); the record goes to the sink as
 			// received.
-			uuid, pub, err := eventKeyOf(vals[2*i], vals[2*i+1])
+			k := vals[i*len(eventKeys):]
+			uuid, pub, err := eventKeyOf(k[0], k[1])
 			if err != nil {
 				return fmt.Errorf("listing okta system log: event %d: %w", i, err)
 			}
@@ -62,13 +63,13 @@ func (c *Connector) fetchActivity(ctx context.Context, cur string, sink extract.
 }
 
 // eventKeys are the members of a System Log event the connector reads.
-var eventKeys = []string{"uuid", "published"}
+var eventKeys = [...]string{"uuid", "published"}
 
 // eventKey reads a System Log event's uuid and publication time, in one
 // pass over the event (about 2 KB, the uuid near its end).
 func eventKey(rec []byte) (uuid string, published time.Time, err error) {
-	var vals [2][]byte
-	jsonpage.Members(rec, eventKeys, vals[:])
+	var vals [len(eventKeys)][]byte
+	jsonpage.Members(rec, eventKeys[:], vals[:])
 	return eventKeyOf(vals[0], vals[1])
 }
 

@@ -583,7 +583,7 @@ func TestEventKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			uuid, pub, err := eventKey([]byte(tc.event))
 			// The listing reads the same members while splitting a page.
-			_, vals, serr := splitPage([]byte("["+tc.event+"]"), eventKeys...)
+			_, vals, serr := splitPage([]byte("["+tc.event+"]"), eventKeys[:]...)
 			if serr != nil {
 				t.Fatal(serr)
 			}

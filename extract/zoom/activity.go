@@ -30,13 +30,13 @@ type event struct {
 
 // eventKeys are the members of an activity_logs entry decodeEvent reads,
 // in the order of event's fields.
-var eventKeys = []string{"email", "time", "type", "ip_address", "client_type", "version"}
+var eventKeys = [...]string{"email", "time", "type", "ip_address", "client_type", "version"}
 
 // decodeEvent reads an activity_logs entry's fields in place, in one pass
 // over it; ok is false when one of them is not a string.
 func decodeEvent(rec []byte) (event, bool) {
-	var raw [6][]byte
-	jsonpage.Members(rec, eventKeys, raw[:])
+	var raw [len(eventKeys)][]byte
+	jsonpage.Members(rec, eventKeys[:], raw[:])
 	var e event
 	ok := true
 	for i, to := range []*string{&e.Email, &e.Time, &e.Type, &e.IPAddress, &e.ClientType, &e.Version} {
