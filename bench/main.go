@@ -55,7 +55,7 @@ func main() {
 	people := flag.Int("e2e-people", 10000, "organisation size of the end-to-end run")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the bench to this file (each end-to-end run, a child process, to this file with .e2eN appended)")
 	flag.IntVar(&repeat, "repeat", 3, "runs of the end-to-end and transform targets; the median decides")
-	flag.StringVar(&memprofile, "memprofile", "", "write heap profiles of the memory target's child processes to this file with .N appended (N users)")
+	flag.StringVar(&memprofile, "memprofile", "", "write heap profiles of the memory target's child processes to this file with .N appended (N users), and allocation profiles of the end-to-end runs with .e2eN appended")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -372,6 +372,19 @@ func peakRSSKB() int64 {
 	return ru.Maxrss
 }
 
+// writeProfile writes the named pprof profile (heap, allocs) to path.
+func writeProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func runChild(what string, people int) error {
 	args := flag.Args()
 	switch what {
@@ -381,6 +394,11 @@ func runChild(what string, people int) error {
 		r, err := endToEndOnce(context.Background(), people)
 		if err != nil {
 			return err
+		}
+		if memprofile != "" {
+			if err := writeProfile("allocs", memprofile); err != nil {
+				return err
+			}
 		}
 		return json.NewEncoder(os.Stdout).Encode(r)
 	case "extract-users":
@@ -412,12 +430,7 @@ func runChild(what string, people int) error {
 			return err
 		}
 		if memprofile != "" {
-			f, err := os.Create(memprofile)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			if err := writeProfile("heap", memprofile); err != nil {
 				return err
 			}
 		}
@@ -432,7 +445,8 @@ func runChild(what string, people int) error {
 // benchEndToEnd runs the demo pipeline (every simulated vendor, no rate
 // limits) on an organisation of people persons, repeat times, each in a
 // child process of its own so that no run inherits another's heap. With
-// cpuprofile set each child writes its CPU profile to cpuprofile.e2eN.
+// cpuprofile set each child writes its CPU profile to cpuprofile.e2eN; with
+// the -memprofile flag set, its allocation profile to memprofile.e2eN.
 func benchEndToEnd(ctx context.Context, people int, cpuprofile string) ([]row, error) {
 	var runs []e2eRun
 	var probes []time.Duration
@@ -440,6 +454,9 @@ func benchEndToEnd(ctx context.Context, people int, cpuprofile string) ([]row, e
 		flags := []string{"-e2e-people", strconv.Itoa(people)}
 		if cpuprofile != "" {
 			flags = append(flags, "-cpuprofile", fmt.Sprintf("%s.e2e%d", cpuprofile, i+1))
+		}
+		if memprofile != "" {
+			flags = append(flags, "-memprofile", fmt.Sprintf("%s.e2e%d", memprofile, i+1))
 		}
 		probes = append(probes, probeMachine())
 		r, err := childRun[e2eRun](ctx, "e2e", flags)

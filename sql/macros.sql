@@ -1,19 +1,31 @@
 -- Helpers shared by staging and core SQL. One statement per ';'-terminated
 -- block; no statement here reads data.
 
+-- trim(s), without its cost where it changes nothing. DuckDB's trim strips
+-- Unicode space separators (category Zs: U+0020, U+00A0, U+2000-U+200A,
+-- U+3000, ...) from both ends, not tabs or newlines; to find the last one
+-- it decodes every character of the string and copies what is left, about
+-- 10 ns a character, several times the cost of the JSON field it trims. An
+-- ASCII string (as many bytes as characters) with no space at either end is
+-- its own trim, and only a string that is not pays for trim. DuckDB reads a
+-- repeated argument once, so s may be an expression (j ->> p).
+CREATE OR REPLACE MACRO trim_space(s) AS
+    CASE WHEN starts_with(s, ' ') OR ends_with(s, ' ') OR strlen(s) <> length(s)
+         THEN trim(s) ELSE s END;
+
 -- A JSON text field with blanks folded to NULL, so '' never reads as a value.
-CREATE OR REPLACE MACRO json_text(j, p) AS nullif(trim(j ->> p), '');
+CREATE OR REPLACE MACRO json_text(j, p) AS nullif(trim_space(j ->> p), '');
 
 -- The same two for a field already extracted as text, from a payload parsed
 -- once with json_transform: parsing a large payload once per field was
 -- most of the staging of the big activity logs.
-CREATE OR REPLACE MACRO blank_as_null(s) AS nullif(trim(s), '');
-CREATE OR REPLACE MACRO text_ts(s) AS CAST(nullif(trim(s), '') AS TIMESTAMPTZ);
+CREATE OR REPLACE MACRO blank_as_null(s) AS nullif(trim_space(s), '');
+CREATE OR REPLACE MACRO text_ts(s) AS CAST(nullif(trim_space(s), '') AS TIMESTAMPTZ);
 
 -- A JSON timestamp (RFC 3339) as TIMESTAMPTZ. A value that does not parse
 -- fails the transform on purpose: a vendor format change must be seen, and
 -- the raw payload stays in staging as evidence.
-CREATE OR REPLACE MACRO json_ts(j, p) AS CAST(nullif(trim(j ->> p), '') AS TIMESTAMPTZ);
+CREATE OR REPLACE MACRO json_ts(j, p) AS CAST(nullif(trim_space(j ->> p), '') AS TIMESTAMPTZ);
 
 -- Vendors write "never" as a null, 0001-01-01 or the Unix epoch; anything
 -- on or before 1970-01-01 is such a sentinel and reads as NULL.
@@ -28,7 +40,7 @@ CREATE OR REPLACE MACRO stable_id(kind, parts) AS
 
 -- The lowercased, trimmed e-mail address people are resolved by.
 CREATE OR REPLACE MACRO identity_email(email, login) AS
-    lower(trim(coalesce(nullif(trim(email), ''),
+    lower(trim_space(coalesce(nullif(trim_space(email), ''),
                         CASE WHEN login LIKE '%_@_%' THEN login END)));
 
 -- Ids of an account, an application and an SSO assignment at one vendor
@@ -52,13 +64,13 @@ CREATE OR REPLACE MACRO subscription_id(connector_type, tenant, source_id) AS
 -- trimmed, and shaped like an e-mail address (or a user principal name), so
 -- that bare user names such as "admin" never merge people across vendors.
 CREATE OR REPLACE MACRO identity_key(s) AS
-    CASE WHEN lower(trim(s)) LIKE '%_@_%' THEN lower(trim(s)) END;
+    CASE WHEN lower(trim_space(s)) LIKE '%_@_%' THEN lower(trim_space(s)) END;
 
 -- The canonical user type (transform.UserTypes): staging maps vendor values
 -- to these; anything else, and no value at all, reads as unknown.
 CREATE OR REPLACE MACRO canonical_user_type(t) AS
-    CASE WHEN lower(trim(t)) IN ('employee', 'contractor', 'member', 'guest', 'bot', 'service', 'portal', 'unknown')
-         THEN lower(trim(t)) ELSE 'unknown' END;
+    CASE WHEN lower(trim_space(t)) IN ('employee', 'contractor', 'member', 'guest', 'bot', 'service', 'portal', 'unknown')
+         THEN lower(trim_space(t)) ELSE 'unknown' END;
 
 -- Accounts of these types are machines or external portal users, not people:
 -- they stay accounts and hold seats, but resolve to no person.
@@ -68,7 +80,7 @@ CREATE OR REPLACE MACRO is_non_person_type(t) AS t IN ('bot', 'service', 'portal
 -- the vendor reports as failed, disabled or removed do not. No state at all
 -- means the source lists only held seats.
 CREATE OR REPLACE MACRO holds_seat(status) AS
-    coalesce(lower(trim(status)) NOT IN ('disabled', 'error', 'failed', 'removed', 'deleted', 'revoked', 'inactive', 'suspended'), true);
+    coalesce(lower(trim_space(status)) NOT IN ('disabled', 'error', 'failed', 'removed', 'deleted', 'revoked', 'inactive', 'suspended'), true);
 
 -- An application name reduced to lowercase letters and digits, so that
 -- "Zoom.us", "zoom us" and "ZOOM US" are one name.

@@ -27,7 +27,7 @@ recs AS (
         blank_as_null(j.events[1].name) AS event_name,
         list_max(list_transform(
             j.parameters,
-            lambda p: CAST(nullif(trim(p.datetimeValue), '') AS TIMESTAMPTZ))) AS usage_at
+            lambda p: text_ts(p.datetimeValue))) AS usage_at
     FROM parsed
 )
 SELECT

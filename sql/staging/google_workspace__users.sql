@@ -59,13 +59,13 @@ SELECT
     blank_as_null(j.name.givenName)                       AS first_name,
     blank_as_null(j.name.familyName)                      AS last_name,
     blank_as_null(j.name.fullName)                        AS display_name,
-    nullif(trim(org.department), '')                      AS department,
-    nullif(trim(org.title), '')                           AS job_title,
-    nullif(trim(list_filter(ext, lambda e: e.type = 'organization')[1].value), '') AS employee_number,
-    nullif(trim(org.costCenter), '')                      AS cost_center,
-    nullif(trim(list_filter(rels, lambda r: r.type = 'manager')[1].value), '')     AS manager_source_id,
+    blank_as_null(org.department)                         AS department,
+    blank_as_null(org.title)                              AS job_title,
+    blank_as_null(list_filter(ext, lambda e: e.type = 'organization')[1].value) AS employee_number,
+    blank_as_null(org.costCenter)                         AS cost_center,
+    blank_as_null(list_filter(rels, lambda r: r.type = 'manager')[1].value)     AS manager_source_id,
     CAST(NULL AS VARCHAR)                                 AS user_type,
-    nullif(trim(org.name), '')                            AS organization,
+    blank_as_null(org.name)                               AS organization,
     CASE
         WHEN is_archived  THEN 'deprovisioned'
         WHEN is_suspended THEN 'suspended'
@@ -85,6 +85,6 @@ SELECT
         list_concat(coalesce(j.aliases, []),
                     coalesce(j.nonEditableAliases, [])),
         lambda a: a IS NOT NULL AND trim(a) <> '')       AS aliases,
-    nullif(trim(addr.countryCode), '')                    AS country,
-    coalesce(nullif(trim(addr.locality), ''), blank_as_null(j.locations[1].buildingId)) AS office_location
+    blank_as_null(addr.countryCode)                       AS country,
+    coalesce(blank_as_null(addr.locality), blank_as_null(j.locations[1].buildingId)) AS office_location
 FROM picked
