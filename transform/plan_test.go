@@ -103,9 +103,12 @@ func TestRunPlanSchedules(t *testing.T) {
 	var events []string
 	running, peak := 0, 0
 	// a and b are independent: each waits until the other has started, so
-	// the run only finishes if they run side by side.
-	aStarted, bStarted := make(chan struct{}), make(chan struct{})
-	fake := func(name string, started, other chan struct{}) func(context.Context, *sql.Conn) error {
+	// the run only finishes if they run side by side. a also waits for b to
+	// end, so a connection is free while a still runs: a scheduler that
+	// ignored c's dependency on a would start c there, the next step in the
+	// plan, every time.
+	aStarted, bStarted, bEnded := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	fake := func(name string, started, ended chan struct{}, waitFor ...chan struct{}) func(context.Context, *sql.Conn) error {
 		return func(ctx context.Context, _ *sql.Conn) error {
 			mu.Lock()
 			events = append(events, "start "+name)
@@ -114,22 +117,27 @@ func TestRunPlanSchedules(t *testing.T) {
 			mu.Unlock()
 			if started != nil {
 				close(started)
+			}
+			for _, w := range waitFor {
 				select {
-				case <-other:
+				case <-w:
 				case <-time.After(10 * time.Second):
-					return errors.New(name + ": the independent step never started alongside")
+					return errors.New(name + ": a step it waits for never started or ended")
 				}
 			}
 			mu.Lock()
 			events = append(events, "end "+name)
 			running--
 			mu.Unlock()
+			if ended != nil {
+				close(ended)
+			}
 			return nil
 		}
 	}
 	steps := []step{
-		{makes: "a", run: fake("a", aStarted, bStarted)},
-		{makes: "b", run: fake("b", bStarted, aStarted)},
+		{makes: "a", run: fake("a", aStarted, nil, bStarted, bEnded)},
+		{makes: "b", run: fake("b", bStarted, bEnded, aStarted)},
 		{makes: "c", deps: []int{0}, run: fake("c", nil, nil)},
 		{makes: "d", deps: []int{1, 2}, run: fake("d", nil, nil)},
 		{makes: "e", run: fake("e", nil, nil)},
