@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io/fs"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	sqlfiles "github.com/saaspipe/saaspipe/sql"
 )
 
 // TestPlanDependencies checks the edges plan draws: a step waits for the
@@ -276,5 +280,65 @@ func TestWordsSkipComments(t *testing.T) {
 				t.Errorf("words(%q) = %v, want %v", tc.sql, got, want)
 			}
 		})
+	}
+}
+
+// cteRE finds the names a WITH clause defines: "WITH name AS (" and
+// ", name AS (" (MATERIALIZED or not).
+var cteRE = regexp.MustCompile(`(?i)(?:\bwith(?:\s+recursive)?|,)\s+([a-z_][a-z0-9_]*)\s+as\s+(?:not\s+)?(?:materialized\s+)?\(`)
+
+// TestNoCTENamedLikeATable: plan reads a step's dependencies off the words
+// of its SQL, so a CTE named like a table another step makes would order
+// the steps by a table the file never reads (a staging lookup called
+// accounts once held the accounts chain back). No staging or core file
+// may name a CTE like a table of the plan.
+func TestNoCTENamedLikeATable(t *testing.T) {
+	files, err := fs.Glob(sqlfiles.FS, "*/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]bool{}
+	for _, f := range files {
+		if name, ok := strings.CutPrefix(f, "staging/"); ok {
+			if typ, _, ok := strings.Cut(name, "__"); ok {
+				types[typ] = true
+			}
+		}
+	}
+	in := Input{}
+	for _, typ := range slices.Sorted(maps.Keys(types)) {
+		in.Types = append(in.Types, TypeInfo{Name: typ})
+	}
+	steps, err := (&DB{}).plan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := map[string]bool{}
+	for _, s := range steps {
+		if s.makes != "" {
+			made[s.makes] = true
+		}
+	}
+	if !made["accounts"] || !made["stg_okta__users"] {
+		t.Fatalf("the plan makes %d tables, not accounts or stg_okta__users: %v", len(made), slices.Sorted(maps.Keys(made)))
+	}
+	ctes := 0
+	for _, f := range files {
+		if !strings.HasPrefix(f, "staging/") && !strings.HasPrefix(f, "core/") {
+			continue
+		}
+		body, err := fs.ReadFile(sqlfiles.FS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range cteRE.FindAllStringSubmatch(stripComments(string(body)), -1) {
+			ctes++
+			if made[strings.ToLower(m[1])] {
+				t.Errorf("%s names a CTE %s, a table of the plan: name it apart", f, m[1])
+			}
+		}
+	}
+	if ctes < 20 {
+		t.Errorf("found %d CTEs in the SQL files; the pattern no longer finds them", ctes)
 	}
 }

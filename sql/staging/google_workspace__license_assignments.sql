@@ -3,7 +3,7 @@
 -- (userId), so the account is the user of the same tenant with that
 -- primaryEmail; NULL when that user was not staged. The License Manager
 -- reports no assignment date.
-WITH accounts AS (
+WITH users_by_email AS (
     SELECT tenant, lower(payload ->> '$.primaryEmail') AS email, min(source_id) AS account_source_id
     FROM raw_google_workspace__users
     GROUP BY ALL
@@ -28,5 +28,5 @@ SELECT
     'active'                           AS status,
     CAST(NULL AS TIMESTAMPTZ)          AS assigned_at
 FROM assigns AS l
-LEFT JOIN accounts AS a
+LEFT JOIN users_by_email AS a
     ON a.tenant = l.tenant AND a.email = lower(l.j.userId)
