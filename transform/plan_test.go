@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	sqlfiles "github.com/saaspipe/saaspipe/sql"
@@ -340,5 +342,76 @@ func TestNoCTENamedLikeATable(t *testing.T) {
 	}
 	if ctes < 20 {
 		t.Errorf("found %d CTEs in the SQL files; the pattern no longer finds them", ctes)
+	}
+}
+
+// TestStagingContract runs a staging file that breaks its contract, in a
+// column core reads (login) and in one it does not (country), both ways:
+// kept for inspection and lean, where the staging table holds only the
+// columns core reads and the contract is checked on the query instead. The
+// run fails either way, naming the file and the drift. A file that keeps
+// its contract passes, and the union core reads carries only the columns
+// it reads in both modes: a full run's staging table still has every one.
+func TestStagingContract(t *testing.T) {
+	base, err := fs.ReadFile(testdataStaging, "staging/testvendor__users.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, old, new, err string
+	}{
+		{"as contracted", "", "", ""},
+		{"read column typed", "json_text(payload, '$.login')      AS login", "CAST(1 AS BIGINT) AS login", "column 6 is login BIGINT, want login VARCHAR"},
+		{"unread column typed", "CAST(NULL AS VARCHAR)              AS country", "CAST(NULL AS INTEGER) AS country", "is country INTEGER, want country VARCHAR"},
+		{"unread column missing", ",\n    CAST(NULL AS VARCHAR)              AS office_location", "", "missing column"},
+		{"column added", "AS office_location", "AS office_location, 1 AS shoe_size", "extra column"},
+	}
+	for _, tc := range tests {
+		for _, lean := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/lean=%v", tc.name, lean), func(t *testing.T) {
+				body := string(base)
+				if tc.old != "" {
+					if !strings.Contains(body, tc.old) {
+						t.Fatalf("testvendor__users.sql no longer holds %q", tc.old)
+					}
+					body = strings.Replace(body, tc.old, tc.new, 1)
+				}
+				overlay := fstest.MapFS{"staging/testvendor__users.sql": {Data: []byte(body)}}
+				for _, f := range []string{"testvendor__subscriptions.sql", "testvendor__license_assignments.sql"} {
+					b, err := fs.ReadFile(testdataStaging, "staging/"+f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					overlay["staging/"+f] = &fstest.MapFile{Data: b}
+				}
+				in := fixture(t, t.TempDir())
+				in.stagingOverlay = overlay
+				db := openDB(t)
+				if lean {
+					db.DiscardIntermediates()
+				}
+				_, err := db.Run(context.Background(), in)
+				if tc.err == "" {
+					if err != nil {
+						t.Fatal(err)
+					}
+				} else if err == nil || !strings.Contains(err.Error(), "checking staging/testvendor__users.sql against the users contract") ||
+					!strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error = %v, want the users contract's %q", err, tc.err)
+				}
+				if tc.err != "" || lean {
+					return
+				}
+				for table, want := range map[string]bool{"stg_testvendor__users": true, "stg_users": false} {
+					var n int
+					if err := db.SQL().QueryRow(`SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'country'`, table).Scan(&n); err != nil {
+						t.Fatal(err)
+					}
+					if (n == 1) != want {
+						t.Errorf("%s has country: %v, want %v", table, n == 1, want)
+					}
+				}
+			})
+		}
 	}
 }

@@ -880,22 +880,34 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 // checkColumns compares a table's or view's columns with want, in order.
 func checkColumns(ctx context.Context, q querier, table string, want []Column) error {
-	rows, err := q.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
+	return diffColumns(ctx, q, want, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position`, table)
+}
+
+// checkQueryColumns compares the columns a query would return with want,
+// in order, without running it: DESCRIBE only binds the query.
+func checkQueryColumns(ctx context.Context, q querier, query string, want []Column) error {
+	return diffColumns(ctx, q, want, "SELECT column_name, column_type FROM (DESCRIBE (\n"+query+"\n))")
+}
+
+// diffColumns lists columns with list (rows of name, type) and reports
+// every difference from want.
+func diffColumns(ctx context.Context, q querier, want []Column, list string, args ...any) error {
+	rows, err := q.QueryContext(ctx, list, args...)
 	if err != nil {
-		return fmt.Errorf("describing %s: %w", table, err)
+		return fmt.Errorf("describing: %w", err)
 	}
 	defer rows.Close()
 	var got []Column
 	for rows.Next() {
 		var c Column
 		if err := rows.Scan(&c.Name, &c.Type); err != nil {
-			return fmt.Errorf("describing %s: %w", table, err)
+			return fmt.Errorf("describing: %w", err)
 		}
 		got = append(got, c)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("describing %s: %w", table, err)
+		return fmt.Errorf("describing: %w", err)
 	}
 	var diffs []string
 	for i := range max(len(got), len(want)) {

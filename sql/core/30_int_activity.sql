@@ -48,10 +48,11 @@ ids AS (
            account_id(connector_type, tenant, account_source_id) AS account_id
     FROM (SELECT DISTINCT connector_type, tenant, account_source_id FROM stg_activity WHERE account_source_id IS NOT NULL)
 )
+-- The event's own id (source_id) stays behind: nothing after this reads it,
+-- and at 100,000 people it was a fifth of the table's bytes.
 SELECT
     c.connector_type,
     c.tenant,
-    c.source_id,
     i.account_id,
     CASE WHEN c.application_source_id IS NOT NULL
          THEN coalesce(a.application_id, application_id(c.connector_type, c.tenant, c.application_source_id))
