@@ -17,9 +17,10 @@
 // Run plans the staging and core SQL as steps that each make one table
 // from what earlier steps made (plan), and runs them on as many
 // connections as DuckDB has threads, each statement then on one thread,
-// side by side where neither reads what the other makes (runPlan); above a
-// staged size where two working sets would spill, one at a time on all
-// threads.
+// side by side where neither reads what the other makes (runPlan). A core
+// table whose SQL matches rows only within a connector type (perTypeCore:
+// int_activity) is built one part per type, each as soon as that type is
+// staged.
 //
 // Tests keep every layer for inspection; the pipeline calls
 // DiscardIntermediates, which drops each table once no later SQL reads it.

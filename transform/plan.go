@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -59,21 +60,55 @@ func (d *DB) plan(in Input) ([]step, error) {
 		bodies[i] = string(body)
 	}
 	coreReads := words(bodies...)
+	// unionReads: the words of the core files that read staged entities
+	// through their unions, i.e. all but the per-type ones.
+	var whole []string
+	for i, file := range files {
+		if m := coreNameRE.FindStringSubmatch(file); m == nil || perTypeCore[m[1]] == "" {
+			whole = append(whole, bodies[i])
+		}
+	}
+	unionReads := words(whole...)
 
 	var steps []step
-	staged := map[string]bool{} // stg_<entity> unions planned
+	staged := map[string]bool{}          // stg_<entity> unions planned
+	stagedTypes := map[string][]string{} // entity -> the types staging it
+	// stageEntity plans an entity's staging; part, when set, plans a step
+	// right after each type's staging step, so that a per-type core table
+	// is built from a staging table as soon as it exists (and the
+	// scheduler, which starts the earliest ready step, builds it before
+	// staging the next type).
+	stageEntity := func(ct Contract, part func(typ string) step) error {
+		staged["stg_"+ct.Entity] = true
+		s, err := stagingSteps(in.stagingOverlay, names, ct, coreReads, d.lean)
+		if err != nil {
+			return err
+		}
+		for _, st := range s[:len(s)-1] {
+			typ := strings.TrimSuffix(strings.TrimPrefix(st.makes, "stg_"), "__"+ct.Entity)
+			stagedTypes[ct.Entity] = append(stagedTypes[ct.Entity], typ)
+			steps = append(steps, st)
+			if part != nil {
+				steps = append(steps, part(typ))
+			}
+		}
+		// A lean run plans no union that only per-type parts would have
+		// read: it would hold every type's staging table until the last
+		// type is staged.
+		if part == nil || !d.lean || unionReads["stg_"+ct.Entity] {
+			steps = append(steps, s[len(s)-1])
+		}
+		return nil
+	}
 	stage := func(only map[string]bool) error {
 		for _, ct := range Staging {
 			union := "stg_" + ct.Entity
 			if staged[union] || only != nil && !only[union] {
 				continue
 			}
-			staged[union] = true
-			s, err := stagingSteps(in.stagingOverlay, names, ct, coreReads, d.lean)
-			if err != nil {
+			if err := stageEntity(ct, nil); err != nil {
 				return err
 			}
-			steps = append(steps, s...)
 		}
 		return nil
 	}
@@ -91,17 +126,19 @@ func (d *DB) plan(in Input) ([]step, error) {
 		}
 		body := bodies[i]
 		reads := words(body)
+		table := m[1]
+		planned := false
+		if entity, ok := perTypeCore[table]; ok {
+			if planned, err = d.planPerType(&steps, file, table, body, entity, staged, stagedTypes, stageEntity); err != nil {
+				return nil, err
+			}
+		}
 		if err := stage(reads); err != nil {
 			return nil, err
 		}
-		table, query := m[1], "CREATE OR REPLACE TABLE "+m[1]+" AS\n"+body
-		steps = append(steps, step{name: file, makes: table, reads: reads,
-			run: func(ctx context.Context, q *sql.Conn) error {
-				if _, err := q.ExecContext(ctx, query); err != nil {
-					return fmt.Errorf("running %s: %w", file, err)
-				}
-				return nil
-			}})
+		if !planned {
+			steps = append(steps, sqlStep(file, table, body))
+		}
 		if i := slices.IndexFunc(Datasets, func(ds Dataset) bool { return ds.Name == table }); i >= 0 {
 			steps = append(steps, d.datasetStep(Datasets[i]))
 		}
@@ -124,6 +161,76 @@ func (d *DB) plan(in Input) ([]step, error) {
 		}
 	}
 	return steps, nil
+}
+
+// sqlStep runs a core file as the table it makes.
+func sqlStep(name, table, body string) step {
+	query := "CREATE OR REPLACE TABLE " + table + " AS\n" + body
+	return step{name: name, makes: table, reads: words(body),
+		run: func(ctx context.Context, q *sql.Conn) error {
+			if _, err := q.ExecContext(ctx, query); err != nil {
+				return fmt.Errorf("running %s: %w", name, err)
+			}
+			return nil
+		}}
+}
+
+// perTypeCore names the core tables built one connector type at a time,
+// each with the staged entity it is built from. Such a table's SQL reads
+// the entity only through stg_<entity> and matches rows only within one
+// connector type (copies share their (connector_type, tenant, source_id);
+// ids and application lookups are keyed by connector_type), so running
+// it on each stg_<type>__<entity> alone and uniting the results computes
+// what running it once on the union does; TestPerTypeCore holds the two
+// equal. The parts run side by side, each as soon as its type is staged,
+// and each type's staging table is dropped once its part is built: at
+// 100,000 people int_activity had been one 12 s statement that nothing
+// could run beside, over six million staged events held at once.
+var perTypeCore = map[string]string{"int_activity": "activity"}
+
+// planPerType plans table (a perTypeCore table made by file) as one step
+// per type staging entity, <table>__<type>, and the view table uniting
+// them; the entity's staging is planned here, each type's right before
+// its part, unless it was planned already. It plans nothing, and says so,
+// when no type stages the entity: the file then runs once, on the empty
+// union.
+func (d *DB) planPerType(steps *[]step, file, table, body, entity string, staged map[string]bool,
+	stagedTypes map[string][]string, stageEntity func(Contract, func(string) step) error) (bool, error) {
+	union := "stg_" + entity
+	wordRE := regexp.MustCompile(`\b` + union + `\b`)
+	part := func(typ string) step {
+		return sqlStep(fmt.Sprintf("%s [%s]", file, typ), table+"__"+typ, wordRE.ReplaceAllString(body, stgTable(typ, entity)))
+	}
+	if !staged[union] {
+		i := slices.IndexFunc(Staging, func(c Contract) bool { return c.Entity == entity })
+		if i < 0 {
+			return false, fmt.Errorf("core table %s is built per type of entity %q, which has no contract", table, entity)
+		}
+		if err := stageEntity(Staging[i], part); err != nil {
+			return false, err
+		}
+	} else {
+		for _, typ := range stagedTypes[entity] {
+			*steps = append(*steps, part(typ))
+		}
+	}
+	types := stagedTypes[entity]
+	if len(types) == 0 {
+		return false, nil
+	}
+	parts := make([]string, len(types))
+	for i, typ := range types {
+		parts[i] = "SELECT * FROM " + table + "__" + typ
+	}
+	query := "CREATE OR REPLACE VIEW " + table + " AS\n" + strings.Join(parts, "\nUNION ALL\n")
+	*steps = append(*steps, step{makes: table, reads: words(query),
+		run: func(ctx context.Context, q *sql.Conn) error {
+			if _, err := q.ExecContext(ctx, query); err != nil {
+				return fmt.Errorf("creating %s: %w", table, err)
+			}
+			return nil
+		}})
+	return true, nil
 }
 
 // datasetStep checks a dataset table once its core file has built it,

@@ -15,6 +15,9 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/saaspipe/saaspipe/extract"
+	"github.com/saaspipe/saaspipe/extract/stage"
+	"github.com/saaspipe/saaspipe/extract/zoom"
 	sqlfiles "github.com/saaspipe/saaspipe/sql"
 )
 
@@ -63,14 +66,21 @@ func TestPlanDependencies(t *testing.T) {
 			{"stg_users", "stg_okta__users", true},
 			{"stg_users", "stg_entra__users", true},
 			{"int_accounts", "stg_users", true},
-			{"int_activity", "stg_activity", true},
+			// int_activity is built per type (perTypeCore): each part
+			// from its type's staging alone, the view from the parts.
+			{"int_activity__okta", "stg_okta__activity", true},
+			{"int_activity__zoom", "stg_zoom__activity", true},
+			{"int_activity__okta", "stg_zoom__activity", false},
+			{"int_activity__zoom", "int_activity__okta", false},
+			{"int_activity", "int_activity__okta", true},
+			{"int_activity", "int_activity__microsoft365", true},
 			{"int_identity_components", "int_identity_links", true},
 			{"stg_okta__users", "stg_entra__users", false},
 			{"stg_okta__activity", "int_accounts", false},
 			{"stg_salesforce__activity", "stg_okta__activity", false},
 			// Named only in comments: no edge, so activity is resolved
 			// beside the accounts chain rather than after it.
-			{"int_activity", "int_accounts", false},
+			{"int_activity__okta", "int_accounts", false},
 			{"stg_entra__app_assignments", "accounts", false},
 			// Nor is a CTE: staging names its lookups apart from tables.
 			{"accounts", "stg_microsoft365__activity", false},
@@ -93,10 +103,21 @@ func TestPlanDependencies(t *testing.T) {
 			continue
 		}
 		// Lean: an entity is staged right before the first core file that
-		// reads it.
-		if index["stg_activity"] < index["int_account_people"] || index["stg_activity"] > index["int_activity"] {
-			t.Errorf("lean plan stages activity at %d, want between int_account_people (%d) and int_activity (%d)",
-				index["stg_activity"], index["int_account_people"], index["int_activity"])
+		// reads it, a per-type one each type right before its part, and
+		// no union only the parts would read is planned.
+		if index["stg_users"] > index["int_accounts"] || index["stg_okta__users"] < index["int_connectors"] {
+			t.Errorf("lean plan stages users at %d, want between int_connectors (%d) and int_accounts (%d)",
+				index["stg_users"], index["int_connectors"], index["int_accounts"])
+		}
+		for _, typ := range []string{"microsoft365", "okta", "salesforce", "zoom"} {
+			st, part := index["stg_"+typ+"__activity"], index["int_activity__"+typ]
+			if st < index["int_account_people"] || part != st+1 {
+				t.Errorf("lean plan stages %s activity at %d and builds its part at %d, want after int_account_people (%d) and right before it",
+					typ, st, part, index["int_account_people"])
+			}
+		}
+		if _, ok := index["stg_activity"]; ok {
+			t.Error("lean plan builds stg_activity, which only int_activity's parts would read")
 		}
 	}
 }
@@ -412,6 +433,72 @@ func TestStagingContract(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestPerTypeCore holds each perTypeCore table, built per connector type
+// and united, to what its SQL computes on the union of every type's
+// staging: the same rows, every column. The estate gives both ways
+// something to get wrong: Okta events read by two instances and twice by
+// one, Zoom sign-ins read by two instances of one account, and a Zoom
+// event whose id is an Okta event's (ev-1), which must stay two events.
+func TestPerTypeCore(t *testing.T) {
+	root := t.TempDir()
+	in := fixture(t, root)
+	early := time.Date(2026, 3, 15, 1, 0, 0, 0, time.UTC)
+	zoomEnv := func(conn, entity string) stage.Envelope {
+		return stage.Envelope{SnapshotID: in.SnapshotID, Connector: conn, ConnectorType: "zoom", Tenant: "zoom-acct", Entity: entity}
+	}
+	var users []rec
+	for i, mail := range []string{"alice.smith@acme.example", "bob.jones@acme.example", "erin@acme.example"} {
+		id := fmt.Sprintf("zu%d", i)
+		users = append(users, rec{id, map[string]any{"id": id, "email": mail, "type": 2, "status": "active"}})
+	}
+	signIn := func(id, mail, at, kind string) rec {
+		return rec{id, map[string]any{"email": mail, "time": at, "type": kind, "ip_address": "203.0.113.9", "client_type": "Mac", "version": "6.2.5"}}
+	}
+	in.Staged = append(in.Staged,
+		writeStaged(t, root, zoomEnv("zoom", extract.Users), early, users),
+		writeStaged(t, root, zoomEnv("zoom", extract.Activity), early, []rec{
+			signIn("ev-1", "alice.smith@acme.example", "2026-03-14T09:00:00Z", "Sign in"),
+			signIn("z-2", "alice.smith@acme.example", "2026-03-14T10:00:00Z", "Sign out"),
+			signIn("z-3", "bob.jones@acme.example", "2026-03-12T08:00:00Z", "Sign in"),
+		}),
+		writeStaged(t, root, zoomEnv("zoom-b", extract.Activity), early.Add(time.Hour), []rec{
+			signIn("z-3", "bob.jones@acme.example", "2026-03-12T08:00:00Z", "Sign in"),
+			signIn("z-4", "erin@acme.example", "2026-03-13T08:00:00Z", "Sign in"),
+		}))
+	typ := zoom.Type
+	in.Types = append(in.Types, TypeInfo{Name: typ.Name, Vendor: typ.Vendor, Product: typ.Product, Capabilities: typ.Capabilities})
+	db := openDB(t)
+	if _, err := db.Run(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	for table, entity := range perTypeCore {
+		files, err := fs.Glob(sqlfiles.FS, "core/*_"+table+".sql")
+		if err != nil || len(files) != 1 {
+			t.Fatalf("core SQL of %s: %v %v", table, files, err)
+		}
+		body, err := fs.ReadFile(sqlfiles.FS, files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole := "(" + string(body) + "\n)"
+		var n, onlyParts, onlyWhole, types, copied int
+		if err := db.SQL().QueryRow(fmt.Sprintf(`SELECT
+			(SELECT count(*) FROM %[1]s),
+			(SELECT count(*) FROM (FROM %[1]s EXCEPT ALL FROM %[2]s)),
+			(SELECT count(*) FROM (FROM %[2]s EXCEPT ALL FROM %[1]s)),
+			(SELECT count(DISTINCT connector_type) FROM %[1]s),
+			(SELECT count(*) FROM %[1]s WHERE len(connectors) > 1)`, table, whole)).Scan(&n, &onlyParts, &onlyWhole, &types, &copied); err != nil {
+			t.Fatal(err)
+		}
+		if onlyParts != 0 || onlyWhole != 0 {
+			t.Errorf("%s per type differs from %s on stg_%s: %d rows only per type, %d only whole", table, files[0], entity, onlyParts, onlyWhole)
+		}
+		if types < 2 || copied < 2 || n < 10 {
+			t.Errorf("%s: %d rows, %d types, %d with copies: the estate no longer tests the split", table, n, types, copied)
 		}
 	}
 }

@@ -223,14 +223,6 @@ func (d *DB) exec(ctx context.Context, name, query string, args ...any) (sql.Res
 // its scratch directory.
 const memoryLimitGB = 2
 
-// sideBySideRowsPerGB bounds the staged rows under which Run runs steps side
-// by side, per GB of DuckDB's memory limit. Above it two steps' working
-// sets spill where one alone fits: at 100,000 people (6.3M staged rows)
-// running two at once spilled 1.5 GB instead of 0.9 GB and made the
-// transform 10-20% slower, while at 10,000 people (1.0M rows, at most 0.6
-// GB held) it made it about 10% faster.
-const sideBySideRowsPerGB = 1_000_000
-
 // Open starts an in-memory DuckDB whose spill files go under scratchDir.
 // Memory is capped so that a large tenant spills to disk instead of
 // starving the machine; the time zone is pinned to UTC because casting a
@@ -322,20 +314,15 @@ func (d *DB) run(ctx context.Context, conn *sql.Conn, in Input) (map[string]int6
 	if err != nil {
 		return nil, err
 	}
-	var staged int64
-	for _, f := range in.Staged {
-		staged += f.Rows
-	}
+	// Side by side, each step runs on one thread: splitting every
+	// statement over both cores as well cost more than it won (10k
+	// transform alone, alternating: 8.6-9.6 s and 13.4-15.4 s of user CPU
+	// with two threads per statement, 7.6-8.2 s and 11.2-11.4 s with one;
+	// 100k transform + load, alternating: 45.6-51.8 s and 85-92 s of CPU
+	// against 51.6-59.6 s and 92-106 s one step at a time on both
+	// threads, though two steps' working sets spill more).
 	workers := d.threads
-	if staged > memoryLimitGB*sideBySideRowsPerGB {
-		workers = 1
-	}
 	if workers > 1 {
-		// Side by side, each step runs on one thread: splitting every
-		// statement over both cores as well cost more than it won (10k
-		// transform alone, alternating: 8.6-9.6 s and 13.4-15.4 s of user
-		// CPU with two threads per statement, 7.6-8.2 s and 11.2-11.4 s
-		// with one).
 		if _, err := conn.ExecContext(ctx, "SET GLOBAL threads = 1"); err != nil {
 			return nil, fmt.Errorf("setting duckdb threads: %w", err)
 		}
