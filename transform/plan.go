@@ -267,9 +267,9 @@ func (d *DB) datasetStep(ds Dataset) step {
 // words of the core SQL); a column no core file names, such as an event's
 // actor_login, is staged and checked but goes no further. Lean runs
 // (DiscardIntermediates) do not even keep such columns in the staging
-// tables: at 100,000 people the three activity columns core never reads
-// were a quarter of the bytes of six million staged events, bytes that
-// were copied into DuckDB and spilled to disk. Both kinds of run read the
+// tables: at 100,000 people, copying the six million staged events into
+// a table cost a quarter less CPU without the three activity columns core
+// never reads (7.8 -> 5.7 s). Both kinds of run read the
 // same union, so they compute the same rows: the tie-break hash of a
 // staged row (sql/README.md) covers the same columns.
 func stagingSteps(overlay fs.FS, types []string, ct Contract, coreReads map[string]bool, lean bool) ([]step, error) {

@@ -49,7 +49,7 @@ ids AS (
     FROM (SELECT DISTINCT connector_type, tenant, account_source_id FROM stg_activity WHERE account_source_id IS NOT NULL)
 )
 -- The event's own id (source_id) stays behind: nothing after this reads it,
--- and at 100,000 people it was a fifth of the table's bytes.
+-- and at 100,000 people it was 41 bytes a row over six million rows.
 SELECT
     c.connector_type,
     c.tenant,
