@@ -29,6 +29,7 @@
 // raw_<type>__<entity> (staged rows, typed), stg_<type>__<entity> (vendor
 // JSON mapped to the canonical staging contract, see Staging),
 // stg_<entity> (the union over connector types, generated from the
-// contract), int_* (deduplicated, resolved) and the datasets. Only this
+// contract, of the columns core reads), int_* (deduplicated, resolved;
+// int_activity a view over one part per type) and the datasets. Only this
 // package and load import the DuckDB driver.
 package transform

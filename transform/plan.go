@@ -129,7 +129,7 @@ func (d *DB) plan(in Input) ([]step, error) {
 		table := m[1]
 		planned := false
 		if entity, ok := perTypeCore[table]; ok {
-			if planned, err = d.planPerType(&steps, file, table, body, entity, staged, stagedTypes, stageEntity); err != nil {
+			if planned, err = planPerType(&steps, file, table, body, entity, staged, stagedTypes, stageEntity); err != nil {
 				return nil, err
 			}
 		}
@@ -194,7 +194,7 @@ var perTypeCore = map[string]string{"int_activity": "activity"}
 // its part, unless it was planned already. It plans nothing, and says so,
 // when no type stages the entity: the file then runs once, on the empty
 // union.
-func (d *DB) planPerType(steps *[]step, file, table, body, entity string, staged map[string]bool,
+func planPerType(steps *[]step, file, table, body, entity string, staged map[string]bool,
 	stagedTypes map[string][]string, stageEntity func(Contract, func(string) step) error) (bool, error) {
 	union := "stg_" + entity
 	wordRE := regexp.MustCompile(`\b` + union + `\b`)
@@ -222,14 +222,7 @@ func (d *DB) planPerType(steps *[]step, file, table, body, entity string, staged
 	for i, typ := range types {
 		parts[i] = "SELECT * FROM " + table + "__" + typ
 	}
-	query := "CREATE OR REPLACE VIEW " + table + " AS\n" + strings.Join(parts, "\nUNION ALL\n")
-	*steps = append(*steps, step{makes: table, reads: words(query),
-		run: func(ctx context.Context, q *sql.Conn) error {
-			if _, err := q.ExecContext(ctx, query); err != nil {
-				return fmt.Errorf("creating %s: %w", table, err)
-			}
-			return nil
-		}})
+	*steps = append(*steps, unionStep(table, parts))
 	return true, nil
 }
 
@@ -335,15 +328,20 @@ func stagingSteps(overlay fs.FS, types []string, ct Contract, coreReads map[stri
 		}
 		parts = []string{"SELECT " + strings.Join(typed, ", ") + " WHERE false"}
 	}
-	query := "CREATE OR REPLACE VIEW " + union + " AS\n" + strings.Join(parts, "\nUNION ALL\n")
-	steps = append(steps, step{makes: union, reads: words(query),
+	return append(steps, unionStep(union, parts)), nil
+}
+
+// unionStep creates the view name uniting the SELECTs parts (not reported
+// in Steps).
+func unionStep(name string, parts []string) step {
+	query := "CREATE OR REPLACE VIEW " + name + " AS\n" + strings.Join(parts, "\nUNION ALL\n")
+	return step{makes: name, reads: words(query),
 		run: func(ctx context.Context, q *sql.Conn) error {
 			if _, err := q.ExecContext(ctx, query); err != nil {
-				return fmt.Errorf("creating %s: %w", union, err)
+				return fmt.Errorf("creating %s: %w", name, err)
 			}
 			return nil
-		}})
-	return steps, nil
+		}}
 }
 
 // runPlan runs steps on conns, one step per connection at a time, starting

@@ -371,8 +371,8 @@ func TestNoCTENamedLikeATable(t *testing.T) {
 // kept for inspection and lean, where the staging table holds only the
 // columns core reads and the contract is checked on the query instead. The
 // run fails either way, naming the file and the drift. A file that keeps
-// its contract passes, and the union core reads carries only the columns
-// it reads in both modes: a full run's staging table still has every one.
+// its contract passes; in a full run the union core reads carries only the
+// columns it reads while the staging table keeps every one.
 func TestStagingContract(t *testing.T) {
 	base, err := fs.ReadFile(testdataStaging, "staging/testvendor__users.sql")
 	if err != nil {
